@@ -1,0 +1,9 @@
+from .roles import COMPLIANCE, PROCUREMENT, has_role
+
+
+def roles(request):
+    user = request.user
+    return {
+        "is_procurement": has_role(user, PROCUREMENT),
+        "is_compliance": has_role(user, COMPLIANCE),
+    }

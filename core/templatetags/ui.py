@@ -1,0 +1,28 @@
+from django import template
+from django.utils.html import format_html
+
+register = template.Library()
+
+BADGE_COLOURS = {
+    "draft": "secondary",
+    "under_review": "info",
+    "approved": "success",
+    "suspended": "warning",
+    "terminated": "dark",
+    "high": "danger",
+    "medium": "warning",
+    "low": "success",
+}
+
+
+@register.simple_tag
+def badge(value, label):
+    """A coloured badge for a status or risk tier value, labelled with its display text."""
+    return format_html('<span class="badge text-bg-{}">{}</span>', BADGE_COLOURS.get(value, "light"), label)
+
+
+@register.filter
+def user_label(user):
+    if user is None:
+        return "—"
+    return user.get_full_name() or user.username

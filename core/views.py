@@ -1,0 +1,135 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Model
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.generic import DetailView, TemplateView
+from django.views.generic.edit import CreateView, UpdateView
+from django_filters.views import FilterView
+
+from .history import save_with_history, versions
+from .roles import COMPLIANCE, RoleRequiredMixin, has_role
+
+
+def add_service_errors(form, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form: next to a field when it names one, else on top."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+class ServiceFormMixin:
+    """form_valid() calls `perform(form)` (one service call); refusals are shown on the form."""
+
+    success_message = ""
+
+    def perform(self, form):
+        raise NotImplementedError
+
+    def form_valid(self, form):
+        try:
+            self.object = self.perform(form)
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.form_invalid(form)
+        if self.success_message:
+            messages.success(self.request, self.success_message % {"object": self.object})
+        return redirect(self.get_success_url())
+
+
+class HistoryView(RoleRequiredMixin, DetailView):
+    """The History tab of any tracked object: every version, who, when, why, and what changed."""
+
+    template_name = "core/history.html"
+    back_url_name = None
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["versions"] = versions(self.object)
+        context["verbose_name"] = self.object._meta.verbose_name
+        return context
+
+
+class HomeView(RoleRequiredMixin, TemplateView):
+    def get(self, request, *args, **kwargs):
+        return redirect("vendors:list")
+
+
+class ReferenceListView(RoleRequiredMixin, FilterView):
+    """List of a reference-data model; compliance may add and edit entries."""
+
+    template_name = "core/reference_list.html"
+    paginate_by = 50
+    create_url_name = ""
+    columns: tuple[str, ...] = ("code", "name_en", "name_ja", "is_active")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        meta = self.model._meta
+        context.update(
+            verbose_name_plural=meta.verbose_name_plural,
+            create_url_name=self.create_url_name,
+            can_edit=has_role(self.request.user, COMPLIANCE),
+            headers=[meta.get_field(name).verbose_name for name in self.columns],
+        )
+        return context
+
+
+class ReferenceDetailView(RoleRequiredMixin, DetailView):
+    template_name = "core/reference_detail.html"
+    edit_url_name = ""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["can_edit"] = has_role(self.request.user, COMPLIANCE)
+        context["edit_url_name"] = self.edit_url_name
+        context["fields"] = [
+            (field.verbose_name, _field_display(self.object, field))
+            for field in self.object._meta.get_fields()
+            if field.concrete and not field.auto_created and not field.primary_key
+        ]
+        return context
+
+
+def _field_display(obj: Model, field) -> str:
+    if field.many_to_many:
+        return ", ".join(str(o) for o in getattr(obj, field.name).all()) or "—"
+    if field.choices:
+        return getattr(obj, f"get_{field.name}_display")()
+    value = getattr(obj, field.name)
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    return str(value) if value not in (None, "") else "—"
+
+
+class ReferenceEditMixin(RoleRequiredMixin, ServiceFormMixin):
+    roles = (COMPLIANCE,)
+    template_name = "core/reference_form.html"
+    list_url_name = ""
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            verbose_name=self.model._meta.verbose_name, list_url=reverse(self.list_url_name), **kwargs
+        )
+
+    def perform(self, form):
+        m2m = {name: form.cleaned_data[name] for name in form.cleaned_data if name in _m2m_names(form)}
+        return save_with_history(form.instance, user=self.request.user, m2m=m2m)
+
+    def get_success_url(self):
+        return self.object.get_absolute_url()
+
+
+def _m2m_names(form) -> set[str]:
+    return {f.name for f in form._meta.model._meta.many_to_many if f.name in form.fields}
+
+
+class ReferenceCreateView(ReferenceEditMixin, CreateView):
+    pass
+
+
+class ReferenceUpdateView(ReferenceEditMixin, UpdateView):
+    pass

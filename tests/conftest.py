@@ -1,0 +1,56 @@
+import pytest
+
+from core.roles import COMPLIANCE, PROCUREMENT, VIEWER
+
+from .factories import UserFactory
+
+
+@pytest.fixture
+def procurement_user(db):
+    return UserFactory(username="procurement", roles=[PROCUREMENT])
+
+
+@pytest.fixture
+def compliance_user(db):
+    return UserFactory(username="compliance", roles=[COMPLIANCE])
+
+
+@pytest.fixture
+def viewer_user(db):
+    return UserFactory(username="viewer", roles=[VIEWER])
+
+
+@pytest.fixture
+def superuser(db):
+    return UserFactory(username="admin", is_superuser=True, is_staff=True)
+
+
+@pytest.fixture
+def users(procurement_user, compliance_user, viewer_user, superuser):
+    return {
+        "procurement": procurement_user,
+        "compliance": compliance_user,
+        "viewer": viewer_user,
+        "superuser": superuser,
+    }
+
+
+def client_for(client, user):
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def procurement_client(client, procurement_user):
+    return client_for(client, procurement_user)
+
+
+@pytest.fixture
+def compliance_client(client, compliance_user):
+    return client_for(client, compliance_user)
+
+
+@pytest.fixture
+def viewer_client(client, viewer_user):
+    return client_for(client, viewer_user)

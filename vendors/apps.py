@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class VendorsConfig(AppConfig):
+    name = "vendors"
+    verbose_name = _("Vendors")
+
+    def ready(self):
+        from . import gates  # noqa: F401  registers the vendor status gates

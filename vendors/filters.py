@@ -1,0 +1,67 @@
+import django_filters
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from core.filters import SearchFilterSet
+
+from .models import DataCategory, Purpose, Vendor
+
+
+def _owners(request):
+    return get_user_model().objects.filter(owned_vendors__isnull=False).distinct().order_by("username")
+
+
+class VendorFilterSet(SearchFilterSet):
+    search_fields = ("name", "name_kana", "corporate_number")
+
+    kind = django_filters.MultipleChoiceFilter(choices=Vendor.Kind.choices, label=_("Kind"))
+    status = django_filters.MultipleChoiceFilter(choices=Vendor.Status.choices, label=_("Status"))
+    risk_tier = django_filters.MultipleChoiceFilter(choices=Vendor.RiskTier.choices, label=_("Risk tier"))
+    country = django_filters.MultipleChoiceFilter(choices=countries, label=_("Country"))
+    is_group_company = django_filters.BooleanFilter(label=_("Group company"))
+    data_categories = django_filters.ModelMultipleChoiceFilter(
+        queryset=DataCategory.objects.all(), label=_("Data category"), distinct=True
+    )
+    purposes = django_filters.ModelMultipleChoiceFilter(
+        queryset=Purpose.objects.all(), label=_("Purpose of use"), distinct=True
+    )
+    owner = django_filters.ModelChoiceFilter(queryset=_owners, label=_("Owner"))
+    parent = django_filters.ModelChoiceFilter(
+        queryset=Vendor.objects.exclude(kind=Vendor.Kind.JOINT_USER), label=_("Re-entrusted by")
+    )
+    ordering = django_filters.OrderingFilter(
+        fields=(
+            ("name", "name"),
+            ("status", "status"),
+            ("risk_tier", "risk_tier"),
+            ("country", "country"),
+            ("updated_at", "updated_at"),
+        ),
+        field_labels={"updated_at": _("Last changed")},
+        label=_("Order by"),
+    )
+
+    class Meta:
+        model = Vendor
+        fields = ["kind", "status", "risk_tier", "country", "is_group_company", "data_categories", "purposes",
+                  "owner", "parent"]
+
+
+class ReferenceFilterSet(SearchFilterSet):
+    search_fields = ("code", "name_en", "name_ja")
+    is_active = django_filters.BooleanFilter(label=_("Active"))
+
+
+class DataCategoryFilterSet(ReferenceFilterSet):
+    class Meta:
+        model = DataCategory
+        fields = ["is_active", "is_special_care"]
+
+
+class PurposeFilterSet(ReferenceFilterSet):
+    class Meta:
+        model = Purpose
+        fields = ["is_active", "data_categories"]
+
+

@@ -1,0 +1,79 @@
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+
+from core.roles import PROCUREMENT
+
+from .models import Contact, DataCategory, Purpose, Vendor
+
+
+class VendorForm(forms.ModelForm):
+    reason = forms.CharField(
+        label=_("Reason for the change"), required=False, max_length=500, help_text=_("Recorded in the history.")
+    )
+
+    class Meta:
+        model = Vendor
+        fields = [
+            "name", "name_kana", "corporate_number", "country", "address", "representative", "website",
+            "kind", "parent", "is_group_company", "owner",
+            "data_categories", "purposes",
+            "handles_special_care_data", "principal_count", "handles_data_abroad", "has_system_access",
+            "notes",
+        ]
+        widgets = {
+            "address": forms.Textarea(attrs={"rows": 2}),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+            "data_categories": forms.CheckboxSelectMultiple,
+            "purposes": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = (
+            get_user_model().objects.filter(is_active=True, groups__name=PROCUREMENT).order_by("username")
+        )
+        self.fields["owner"].label_from_instance = lambda user: user.get_full_name() or user.username
+        parents = Vendor.objects.exclude(kind=Vendor.Kind.JOINT_USER).exclude(status=Vendor.Status.TERMINATED)
+        if self.instance.pk:
+            parents = parents.exclude(pk=self.instance.pk)
+        self.fields["parent"].queryset = parents.order_by("name")
+        self.fields["data_categories"].queryset = DataCategory.objects.filter(is_active=True)
+        self.fields["purposes"].queryset = Purpose.objects.filter(is_active=True)
+
+
+class ContactForm(forms.ModelForm):
+    class Meta:
+        model = Contact
+        fields = ["name", "email", "phone", "role", "is_primary"]
+
+
+class VendorStatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("New status"), choices=Vendor.Status.choices)
+    reason = forms.CharField(
+        label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=2000,
+        help_text=_("Recorded in the history; required to terminate."),
+    )
+
+    def __init__(self, *args, next_steps=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        if next_steps:
+            self.fields["status"].widget.choices = [(t.target, t.action) for t, _blockers in next_steps]
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=2000,
+                             widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class DataCategoryForm(forms.ModelForm):
+    class Meta:
+        model = DataCategory
+        fields = ["code", "name_en", "name_ja", "description", "is_special_care", "is_active"]
+
+
+class PurposeForm(forms.ModelForm):
+    class Meta:
+        model = Purpose
+        fields = ["code", "name_en", "name_ja", "description", "data_categories", "is_active"]
+        widgets = {"data_categories": forms.CheckboxSelectMultiple}

@@ -1,0 +1,277 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+from core.history import History
+
+from .validators import validate_corporate_number
+
+
+class BilingualName(models.Model):
+    """Reference data named in English and Japanese; shown in the reader's language."""
+
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    name_en = models.CharField(_("name (English)"), max_length=200)
+    name_ja = models.CharField(_("name (Japanese)"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    is_active = models.BooleanField(
+        _("active"), default=True, help_text=_("Inactive entries stay on old records but are no longer offered.")
+    )
+
+    class Meta:
+        abstract = True
+        ordering = ["code"]
+
+    @property
+    def name(self) -> str:
+        return self.name_ja if (get_language() or "").startswith("ja") and self.name_ja else self.name_en
+
+    def __str__(self):
+        return self.name
+
+
+class DataCategory(BilingualName):
+    """A type of personal information the company holds (APPI.md section 8)."""
+
+    is_special_care = models.BooleanField(
+        _("special-care-required"),
+        default=False,
+        help_text=_("Contains special-care-required personal information (APPI Art. 2(3)), e.g. medical history."),
+    )
+
+    history = History()
+
+    class Meta(BilingualName.Meta):
+        verbose_name = _("data category")
+        verbose_name_plural = _("data categories")
+
+    def get_absolute_url(self):
+        return reverse("vendors:datacategory_detail", args=[self.pk])
+
+
+class Purpose(BilingualName):
+    """A purpose of use published in the privacy policy, tied to the data categories it applies to."""
+
+    data_categories = models.ManyToManyField(
+        DataCategory, related_name="purposes", verbose_name=_("data categories"), blank=True
+    )
+
+    history = History(m2m_fields=[data_categories])
+
+    class Meta(BilingualName.Meta):
+        verbose_name = _("purpose of use")
+        verbose_name_plural = _("purposes of use")
+
+    def get_absolute_url(self):
+        return reverse("vendors:purpose_detail", args=[self.pk])
+
+
+class Vendor(models.Model):
+    """A party the company entrusts personal data to, re-entrusted subcontractor, or joint user."""
+
+    class Kind(models.TextChoices):
+        CONTRACTOR = "contractor", _("Contractor (entrusted party)")
+        SUBCONTRACTOR = "subcontractor", _("Subcontractor (re-entrusted party)")
+        JOINT_USER = "joint_user", _("Joint user")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        UNDER_REVIEW = "under_review", _("Under review")
+        APPROVED = "approved", _("Approved")
+        SUSPENDED = "suspended", _("Suspended")
+        TERMINATED = "terminated", _("Terminated")
+
+    class RiskTier(models.TextChoices):
+        HIGH = "high", _("High")
+        MEDIUM = "medium", _("Medium")
+        LOW = "low", _("Low")
+
+    name = models.CharField(_("name"), max_length=200)
+    name_kana = models.CharField(_("name (kana)"), max_length=200, blank=True)
+    corporate_number = models.CharField(
+        _("corporate number"),
+        max_length=13,
+        blank=True,
+        validators=[validate_corporate_number],
+        help_text=_("13-digit Japanese corporate number (法人番号); required for vendors in Japan."),
+    )
+    country = CountryField(_("country"), default="JP")
+    address = models.TextField(_("address"), blank=True)
+    representative = models.CharField(_("representative"), max_length=200, blank=True)
+    website = models.URLField(_("website"), blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.CONTRACTOR)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="subcontractors",
+        verbose_name=_("re-entrusted by"),
+        help_text=_("For a subcontractor: the contractor or subcontractor that re-entrusts the work to it."),
+    )
+    is_group_company = models.BooleanField(_("group company"), default=False)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    data_categories = models.ManyToManyField(
+        DataCategory, related_name="vendors", verbose_name=_("data categories"), blank=True
+    )
+    purposes = models.ManyToManyField(Purpose, related_name="vendors", verbose_name=_("purposes of use"), blank=True)
+    handles_special_care_data = models.BooleanField(_("handles special-care-required data"), default=False)
+    principal_count = models.PositiveIntegerField(
+        _("number of principals (estimate)"),
+        default=0,
+        help_text=_("Roughly how many individuals' data the vendor handles."),
+    )
+    handles_data_abroad = models.BooleanField(
+        _("handles data abroad"),
+        default=False,
+        help_text=_("Stores, accesses or processes the data in a foreign country (incl. cloud regions)."),
+    )
+    has_system_access = models.BooleanField(_("has access to company systems"), default=False)
+    risk_tier = models.CharField(
+        _("risk tier"), max_length=10, choices=RiskTier.choices, default=RiskTier.LOW, editable=False
+    )
+    risk_reasons = models.JSONField(_("risk reasons"), default=list, blank=True, editable=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="owned_vendors",
+        verbose_name=_("owner"),
+        help_text=_("The procurement user responsible for this vendor."),
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+
+    history = History(m2m_fields=[data_categories, purposes])
+
+    class Meta:
+        verbose_name = _("vendor")
+        verbose_name_plural = _("vendors")
+        ordering = ["name", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["corporate_number"],
+                condition=~Q(corporate_number=""),
+                name="vendor_corporate_number_unique",
+                violation_error_message=_("Another vendor already has this corporate number."),
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="subcontractor", parent__isnull=False) | (~Q(kind="subcontractor") & Q(parent=None)),
+                name="vendor_parent_only_for_subcontractor",
+                violation_error_message=_("Only a subcontractor has a re-entrusting vendor, and it must have one."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(parent=F("pk")), name="vendor_not_own_parent",
+                violation_error_message=_("A vendor cannot re-entrust to itself."),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "name"], name="vendor_status_name"),
+            models.Index(fields=["risk_tier"], name="vendor_risk_tier"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("vendors:detail", args=[self.pk])
+
+    def clean(self):
+        errors = {}
+        if self.country == "JP" and not self.corporate_number:
+            errors["corporate_number"] = _("A vendor in Japan needs its corporate number.")
+        if self.kind == self.Kind.SUBCONTRACTOR:
+            if self.parent_id is None:
+                errors["parent"] = _("A subcontractor needs the vendor that re-entrusts the work to it.")
+            else:
+                problem = self._parent_problem()
+                if problem:
+                    errors["parent"] = problem
+        elif self.parent_id is not None:
+            errors["parent"] = _("Only a subcontractor is re-entrusted by another vendor; leave this empty.")
+        if errors:
+            raise ValidationError(errors)
+
+    def _parent_problem(self):
+        parent = self.parent
+        if parent.kind == self.Kind.JOINT_USER:
+            return _("A joint user does not re-entrust work; choose a contractor or subcontractor.")
+        if parent.status == self.Status.TERMINATED:
+            return _("“%(name)s” is terminated and cannot re-entrust work.") % {"name": parent.name}
+        if self.pk is not None and any(v.pk == self.pk for v in self.ancestors(start=parent)):
+            return _("“%(name)s” is re-entrusted (directly or further down) by this vendor: that would be a cycle.") % {
+                "name": parent.name
+            }
+        return None
+
+    def ancestors(self, *, start=None) -> list["Vendor"]:
+        """The chain of re-entrusting vendors from `start` (default: the parent) up to the contractor."""
+        chain, seen = [], set()
+        node = self.parent if start is None else start
+        while node is not None and node.pk not in seen:
+            chain.append(node)
+            seen.add(node.pk)
+            node = node.parent
+        return chain
+
+    @property
+    def needs_corporate_number(self) -> bool:
+        return self.country == "JP"
+
+
+class Contact(models.Model):
+    vendor = models.ForeignKey(Vendor, on_delete=models.CASCADE, related_name="contacts", verbose_name=_("vendor"))
+    name = models.CharField(_("name"), max_length=200)
+    email = models.EmailField(_("email"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    role = models.CharField(_("role"), max_length=200, blank=True, help_text=_("E.g. privacy officer, sales."))
+    is_primary = models.BooleanField(_("primary contact"), default=False)
+
+    history = History()
+
+    class Meta:
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+        ordering = ["-is_primary", "name", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["vendor"],
+                condition=Q(is_primary=True),
+                name="contact_one_primary_per_vendor",
+                violation_error_message=_("This vendor already has a primary contact."),
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return self.vendor.get_absolute_url() + "#contacts"
+
+
+def vendor_subtree(vendor: Vendor) -> list[tuple[int, Vendor]]:
+    """The vendors re-entrusted below `vendor`, depth-first as (depth, vendor); one query per level."""
+    children: dict[int, list[Vendor]] = {}
+    frontier, seen = [vendor.pk], {vendor.pk}
+    while frontier:
+        level = list(Vendor.objects.filter(parent__in=frontier).exclude(pk__in=seen).order_by("name"))
+        for child in level:
+            children.setdefault(child.parent_id, []).append(child)
+        frontier = [child.pk for child in level]
+        seen.update(frontier)
+    result = []
+
+    def walk(pk, depth):
+        for child in children.get(pk, []):
+            result.append((depth, child))
+            walk(child.pk, depth + 1)
+
+    walk(vendor.pk, 1)
+    return result
