@@ -23,8 +23,16 @@ migrate: install
 demo: migrate
 	$(BIN)/python manage.py load_demo --if-empty
 
+# The web server, plus a Celery worker with embedded beat on a file-system queue (no services needed).
+# Reminder emails are written to var/mail/ (one file per email); the worker logs to var/celery/worker.log.
 run: demo
+	@mkdir -p var/celery/queue var/mail
 	@echo "Open http://127.0.0.1:8000/ and sign in with one of the logins above."
+	@echo "Reminder emails land in var/mail/; the worker log is var/celery/worker.log."
+	export EMAIL_URL="$${EMAIL_URL:-filemail:///$(CURDIR)/var/mail}" REMINDER_INTERVAL_SECONDS="$${REMINDER_INTERVAL_SECONDS:-300}"; \
+	$(BIN)/celery -A config worker --beat --pool=solo --schedule=var/celery/beat-schedule \
+		--loglevel=info --logfile=var/celery/worker.log & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
 test: install

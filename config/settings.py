@@ -8,6 +8,7 @@ the secret key must be given, cookies are secure and HSTS is on.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -122,9 +123,31 @@ vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="vendor-register@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="memory://")
-CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=CELERY_BROKER_URL == "memory://")
+# Without a broker, a file-system queue lets `make run` run a worker with embedded beat on one machine.
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
+if CELERY_BROKER_URL == "filesystem://":
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(BASE_DIR / "var" / "celery" / "queue"),
+        "data_folder_out": str(BASE_DIR / "var" / "celery" / "queue"),
+        "store_processed": False,
+    }
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_TASK_ACKS_LATE = True  # a worker killed mid-task leaves it queued for the next one
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Daily by default; REMINDER_INTERVAL_SECONDS (e.g. 300 in `make run`) runs them every N seconds instead,
+# which is safe because a reminder is sent at most once.
+_reminder_interval = env.int("REMINDER_INTERVAL_SECONDS", default=0)
+CELERY_BEAT_SCHEDULE = {
+    "expire-contracts": {
+        "task": "contracts.tasks.expire_contracts",
+        "schedule": _reminder_interval or crontab(hour=0, minute=10),
+    },
+    "send-reminders": {
+        "task": "core.tasks.send_reminders",
+        "schedule": _reminder_interval or crontab(hour=8, minute=0),
+    },
+}
 
 # History cannot be edited through the product: the admin's "revert" is switched off.
 SIMPLE_HISTORY_REVERT_DISABLED = True
@@ -147,8 +170,14 @@ if not DEBUG:
     if env.bool("DJANGO_BEHIND_TLS_PROXY", default=False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
-# Largest file accepted for upload (signed contracts, evidence, workbooks).
-MAX_UPLOAD_BYTES = env.int("MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
+# Largest files accepted for upload.
+MAX_DOCUMENT_BYTES = env.int("MAX_DOCUMENT_BYTES", default=20 * 1024 * 1024)  # signed contracts, consents
+MAX_UPLOAD_BYTES = env.int("MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)  # evidence, workbooks
+
+# Contract reminders: days before the notice deadline (0 = on the deadline itself).
+CONTRACT_REMINDER_DAYS = env.list("CONTRACT_REMINDER_DAYS", cast=int, default=[90, 30, 7, 0])
+# An unsent reminder claimed longer ago than this is taken as abandoned by a dead worker and retried.
+REMINDER_CLAIM_TIMEOUT_MINUTES = 15
 
 LOGGING = {
     "version": 1,
@@ -156,3 +185,4 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
 }
+FORMS_URLFIELD_ASSUME_HTTPS = True

@@ -15,5 +15,7 @@ class SearchFilterSet(django_filters.FilterSet):
 
     def search(self, queryset, name, value):
         for word in value.split():
-            queryset = queryset.filter(reduce(or_, (Q(**{f"{f}__icontains": word}) for f in self.search_fields)))
+            queryset = queryset.filter(
+                reduce(or_, (Q(**{f"{f}__icontains": word}) for f in self.search_fields))
+            )
         return queryset

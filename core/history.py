@@ -135,7 +135,7 @@ def versions(obj, *, limit: int | None = None) -> list[Version]:
         for field in fields:
             new = getattr(record, field.attname)
             old = getattr(previous, field.attname) if previous is not None else None
-            if previous is None and new in (None, "", [], False) or previous is not None and new == old:
+            if (previous is None and new in (None, "", [], False)) or (previous is not None and new == old):
                 continue
             changes.append(
                 FieldChange(
@@ -146,10 +146,14 @@ def versions(obj, *, limit: int | None = None) -> list[Version]:
             )
         for field in m2m_models:
             new_set = m2m_values.get((field.name, record.history_id), set())
-            old_set = m2m_values.get((field.name, previous.history_id), set()) if previous is not None else set()
+            old_set = (
+                m2m_values.get((field.name, previous.history_id), set()) if previous is not None else set()
+            )
             if new_set != old_set:
                 changes.append(
-                    FieldChange(str(field.verbose_name), ", ".join(sorted(old_set)), ", ".join(sorted(new_set)))
+                    FieldChange(
+                        str(field.verbose_name), ", ".join(sorted(old_set)), ", ".join(sorted(new_set))
+                    )
                 )
         result.append(Version(record, ACTIONS[record.history_type], changes))
         previous = record

@@ -1,15 +1,29 @@
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
-from django.db.models import Model
+from django.db.models import Case, IntegerField, Model, Value, When
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views import i18n
 from django.views.generic import DetailView, TemplateView
 from django.views.generic.edit import CreateView, UpdateView
 from django_filters.views import FilterView
 
 from .history import save_with_history, versions
+from .models import UserPreference
 from .roles import COMPLIANCE, RoleRequiredMixin, has_role
+
+
+def choice_rank(field: str, choices) -> Case:
+    """Sort key in the order the choices are declared (draft before approved, high before low)."""
+    return Case(
+        *(When(**{field: value}, then=Value(rank)) for rank, value in enumerate(choices.values)),
+        default=Value(len(choices.values)),
+        output_field=IntegerField(),
+    )
 
 
 def add_service_errors(form, error: ValidationError) -> None:
@@ -133,3 +147,28 @@ class ReferenceCreateView(ReferenceEditMixin, CreateView):
 
 class ReferenceUpdateView(ReferenceEditMixin, UpdateView):
     pass
+
+
+@login_not_required
+def set_language(request):
+    """Django's set_language, remembering the choice of a signed-in user for the emails they receive."""
+    response = i18n.set_language(request)
+    language = request.POST.get("language")
+    if request.method == "POST" and request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        UserPreference.objects.update_or_create(user=request.user, defaults={"language": language})
+    return response
+
+
+class ProtectedFileView(RoleRequiredMixin, DetailView):
+    """Serves an uploaded file only to signed-in users with a role, always as a download."""
+
+    file_field = "document"
+
+    def get(self, request, *args, **kwargs):
+        obj = self.get_object()
+        file = getattr(obj, self.file_field)
+        if not file:
+            raise Http404
+        response = FileResponse(file.open("rb"), as_attachment=True, filename=file.name.rsplit("/", 1)[-1])
+        response["X-Content-Type-Options"] = "nosniff"
+        return response

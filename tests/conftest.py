@@ -1,8 +1,17 @@
 import pytest
+from django.test import Client
 
 from core.roles import COMPLIANCE, PROCUREMENT, VIEWER
 
 from .factories import UserFactory
+
+ROLE_NAMES = ("anonymous", "viewer", "procurement", "compliance", "superuser")
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Test users get a cheap password hash: PBKDF2's million rounds would dominate the suite's run time."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
@@ -26,8 +35,14 @@ def superuser(db):
 
 
 @pytest.fixture
+def roleless_user(db):
+    return UserFactory(username="nobody")
+
+
+@pytest.fixture
 def users(procurement_user, compliance_user, viewer_user, superuser):
     return {
+        "anonymous": None,
         "procurement": procurement_user,
         "compliance": compliance_user,
         "viewer": viewer_user,
@@ -39,6 +54,16 @@ def client_for(client, user):
     if user is not None:
         client.force_login(user)
     return client
+
+
+@pytest.fixture
+def client_as(users):
+    """client_as("compliance") -> a fresh test client signed in with that role ("anonymous": signed out)."""
+
+    def make(role: str) -> Client:
+        return client_for(Client(), users[role])
+
+    return make
 
 
 @pytest.fixture
@@ -54,3 +79,8 @@ def compliance_client(client, compliance_user):
 @pytest.fixture
 def viewer_client(client, viewer_user):
     return client_for(client, viewer_user)
+
+
+@pytest.fixture
+def superuser_client(client, superuser):
+    return client_for(client, superuser)

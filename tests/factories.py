@@ -46,6 +46,8 @@ class PurposeFactory(factory.django.DjangoModelFactory):
 
 
 class VendorFactory(factory.django.DjangoModelFactory):
+    """A vendor written straight to the table (no history, no risk computation): for setting up a scene."""
+
     class Meta:
         model = Vendor
 
@@ -55,9 +57,19 @@ class VendorFactory(factory.django.DjangoModelFactory):
     kind = Vendor.Kind.CONTRACTOR
 
 
+class ForeignVendorFactory(VendorFactory):
+    name = factory.Sequence(lambda n: f"Foreign Vendor {n:04d} Inc.")
+    country = "US"
+    corporate_number = ""
+
+
 class SubcontractorFactory(VendorFactory):
     kind = Vendor.Kind.SUBCONTRACTOR
     parent = factory.SubFactory(VendorFactory)
+
+
+class JointUserFactory(VendorFactory):
+    kind = Vendor.Kind.JOINT_USER
 
 
 class ContactFactory(factory.django.DjangoModelFactory):
@@ -67,3 +79,11 @@ class ContactFactory(factory.django.DjangoModelFactory):
     vendor = factory.SubFactory(VendorFactory)
     name = factory.Sequence(lambda n: f"Contact {n}")
     email = factory.LazyAttribute(lambda c: f"{c.name.replace(' ', '.').lower()}@example.com")
+
+
+def vendor_chain(length: int, **kwargs) -> list[Vendor]:
+    """A contractor followed by `length - 1` subcontractors, each re-entrusted by the previous one."""
+    chain = [VendorFactory(**kwargs)]
+    for _ in range(length - 1):
+        chain.append(SubcontractorFactory(parent=chain[-1], **kwargs))
+    return chain

@@ -33,19 +33,32 @@ class VendorFilterSet(SearchFilterSet):
     ordering = django_filters.OrderingFilter(
         fields=(
             ("name", "name"),
-            ("status", "status"),
-            ("risk_tier", "risk_tier"),
+            ("status_rank", "status"),
+            ("risk_rank", "risk_tier"),
             ("country", "country"),
             ("updated_at", "updated_at"),
         ),
-        field_labels={"updated_at": _("Last changed")},
+        field_labels={
+            "status_rank": _("Status"),
+            "risk_rank": _("Risk tier"),
+            "updated_at": _("Last changed"),
+        },
         label=_("Order by"),
     )
 
     class Meta:
         model = Vendor
-        fields = ["kind", "status", "risk_tier", "country", "is_group_company", "data_categories", "purposes",
-                  "owner", "parent"]
+        fields = [
+            "kind",
+            "status",
+            "risk_tier",
+            "country",
+            "is_group_company",
+            "data_categories",
+            "purposes",
+            "owner",
+            "parent",
+        ]
 
 
 class ReferenceFilterSet(SearchFilterSet):
@@ -63,5 +76,3 @@ class PurposeFilterSet(ReferenceFilterSet):
     class Meta:
         model = Purpose
         fields = ["is_active", "data_categories"]
-
-

@@ -9,16 +9,32 @@ from .models import Contact, DataCategory, Purpose, Vendor
 
 class VendorForm(forms.ModelForm):
     reason = forms.CharField(
-        label=_("Reason for the change"), required=False, max_length=500, help_text=_("Recorded in the history.")
+        label=_("Reason for the change"),
+        required=False,
+        max_length=500,
+        help_text=_("Recorded in the history."),
     )
 
     class Meta:
         model = Vendor
         fields = [
-            "name", "name_kana", "corporate_number", "country", "address", "representative", "website",
-            "kind", "parent", "is_group_company", "owner",
-            "data_categories", "purposes",
-            "handles_special_care_data", "principal_count", "handles_data_abroad", "has_system_access",
+            "name",
+            "name_kana",
+            "corporate_number",
+            "country",
+            "address",
+            "representative",
+            "website",
+            "kind",
+            "parent",
+            "is_group_company",
+            "owner",
+            "data_categories",
+            "purposes",
+            "handles_special_care_data",
+            "principal_count",
+            "handles_data_abroad",
+            "has_system_access",
             "notes",
         ]
         widgets = {
@@ -51,7 +67,10 @@ class ContactForm(forms.ModelForm):
 class VendorStatusForm(forms.Form):
     status = forms.ChoiceField(label=_("New status"), choices=Vendor.Status.choices)
     reason = forms.CharField(
-        label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=2000,
+        label=_("Reason"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
         help_text=_("Recorded in the history; required to terminate."),
     )
 
@@ -62,8 +81,9 @@ class VendorStatusForm(forms.Form):
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("Reason"), required=False, max_length=2000,
-                             widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("Reason"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class DataCategoryForm(forms.ModelForm):

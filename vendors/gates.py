@@ -45,10 +45,13 @@ def parent_must_be_approved(vendor: Vendor) -> list[str]:
 @vendor_gate(Vendor.Status.TERMINATED)
 def no_approved_subcontractors(vendor: Vendor) -> list[str]:
     names = list(
-        vendor.subcontractors.filter(status=Vendor.Status.APPROVED).order_by("name").values_list("name", flat=True)
+        vendor.subcontractors.filter(status=Vendor.Status.APPROVED)
+        .order_by("name")
+        .values_list("name", flat=True)
     )
     if not names:
         return []
     return [
-        _("Subcontractors still approved: %(names)s. Suspend or terminate them first.") % {"names": ", ".join(names)}
+        _("Subcontractors still approved: %(names)s. Suspend or terminate them first.")
+        % {"names": ", ".join(names)}
     ]

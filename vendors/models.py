@@ -20,19 +20,21 @@ class BilingualName(models.Model):
     name_ja = models.CharField(_("name (Japanese)"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     is_active = models.BooleanField(
-        _("active"), default=True, help_text=_("Inactive entries stay on old records but are no longer offered.")
+        _("active"),
+        default=True,
+        help_text=_("Inactive entries stay on old records but are no longer offered."),
     )
 
     class Meta:
         abstract = True
         ordering = ["code"]
 
+    def __str__(self):
+        return self.name
+
     @property
     def name(self) -> str:
         return self.name_ja if (get_language() or "").startswith("ja") and self.name_ja else self.name_en
-
-    def __str__(self):
-        return self.name
 
 
 class DataCategory(BilingualName):
@@ -41,7 +43,9 @@ class DataCategory(BilingualName):
     is_special_care = models.BooleanField(
         _("special-care-required"),
         default=False,
-        help_text=_("Contains special-care-required personal information (APPI Art. 2(3)), e.g. medical history."),
+        help_text=_(
+            "Contains special-care-required personal information (APPI Art. 2(3)), e.g. medical history."
+        ),
     )
 
     history = History()
@@ -119,7 +123,9 @@ class Vendor(models.Model):
     data_categories = models.ManyToManyField(
         DataCategory, related_name="vendors", verbose_name=_("data categories"), blank=True
     )
-    purposes = models.ManyToManyField(Purpose, related_name="vendors", verbose_name=_("purposes of use"), blank=True)
+    purposes = models.ManyToManyField(
+        Purpose, related_name="vendors", verbose_name=_("purposes of use"), blank=True
+    )
     handles_special_care_data = models.BooleanField(_("handles special-care-required data"), default=False)
     principal_count = models.PositiveIntegerField(
         _("number of principals (estimate)"),
@@ -163,12 +169,16 @@ class Vendor(models.Model):
                 violation_error_message=_("Another vendor already has this corporate number."),
             ),
             models.CheckConstraint(
-                condition=Q(kind="subcontractor", parent__isnull=False) | (~Q(kind="subcontractor") & Q(parent=None)),
+                condition=Q(kind="subcontractor", parent__isnull=False)
+                | (~Q(kind="subcontractor") & Q(parent=None)),
                 name="vendor_parent_only_for_subcontractor",
-                violation_error_message=_("Only a subcontractor has a re-entrusting vendor, and it must have one."),
+                violation_error_message=_(
+                    "Only a subcontractor has a re-entrusting vendor, and it must have one."
+                ),
             ),
             models.CheckConstraint(
-                condition=~Q(parent=F("pk")), name="vendor_not_own_parent",
+                condition=~Q(parent=F("pk")),
+                name="vendor_not_own_parent",
                 violation_error_message=_("A vendor cannot re-entrust to itself."),
             ),
         ]
@@ -206,9 +216,9 @@ class Vendor(models.Model):
         if parent.status == self.Status.TERMINATED:
             return _("“%(name)s” is terminated and cannot re-entrust work.") % {"name": parent.name}
         if self.pk is not None and any(v.pk == self.pk for v in self.ancestors(start=parent)):
-            return _("“%(name)s” is re-entrusted (directly or further down) by this vendor: that would be a cycle.") % {
-                "name": parent.name
-            }
+            return _(
+                "“%(name)s” is re-entrusted (directly or further down) by this vendor: that would be a cycle."
+            ) % {"name": parent.name}
         return None
 
     def ancestors(self, *, start=None) -> list["Vendor"]:
@@ -227,11 +237,15 @@ class Vendor(models.Model):
 
 
 class Contact(models.Model):
-    vendor = models.ForeignKey(Vendor, on_delete=models.CASCADE, related_name="contacts", verbose_name=_("vendor"))
+    vendor = models.ForeignKey(
+        Vendor, on_delete=models.CASCADE, related_name="contacts", verbose_name=_("vendor")
+    )
     name = models.CharField(_("name"), max_length=200)
     email = models.EmailField(_("email"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
-    role = models.CharField(_("role"), max_length=200, blank=True, help_text=_("E.g. privacy officer, sales."))
+    role = models.CharField(
+        _("role"), max_length=200, blank=True, help_text=_("E.g. privacy officer, sales.")
+    )
     is_primary = models.BooleanField(_("primary contact"), default=False)
 
     history = History()

@@ -2,8 +2,10 @@
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -57,18 +59,22 @@ def vendor_risk_tier(vendor: Vendor) -> tuple[str, list[str]]:
     if vendor.handles_special_care_data or special_care_categories:
         high.append(_("Handles special-care-required personal information."))
     if vendor.principal_count > HIGH_PRINCIPALS:
-        high.append(_("Handles data of more than 100,000 principals (estimate: %(n)s).") % {"n": f"{vendor.principal_count:,}"})
+        high.append(
+            _("Handles data of more than 100,000 principals (estimate: %(n)s).")
+            % {"n": f"{vendor.principal_count:,}"}
+        )
     if vendor.handles_data_abroad:
         high.append(_("Handles personal data in a foreign country."))
     if high:
         return Vendor.RiskTier.HIGH, high
     if vendor.principal_count > MEDIUM_PRINCIPALS:
-        medium.append(_("Handles data of more than 1,000 principals (estimate: %(n)s).") % {"n": f"{vendor.principal_count:,}"})
+        medium.append(
+            _("Handles data of more than 1,000 principals (estimate: %(n)s).")
+            % {"n": f"{vendor.principal_count:,}"}
+        )
     if vendor.has_system_access:
         medium.append(_("Has access to company systems."))
-    subcontractor_count = (
-        vendor.subcontractors.exclude(status=Status.TERMINATED).count() if vendor.pk else 0
-    )
+    subcontractor_count = vendor.subcontractors.exclude(status=Status.TERMINATED).count() if vendor.pk else 0
     if subcontractor_count:
         medium.append(_("Re-entrusts work to %(n)d subcontractor(s).") % {"n": subcontractor_count})
     if medium:
@@ -77,7 +83,9 @@ def vendor_risk_tier(vendor: Vendor) -> tuple[str, list[str]]:
 
 
 def _apply_risk_tier(vendor: Vendor) -> bool:
-    tier, reasons = vendor_risk_tier(vendor)
+    # Stored reasons are the audit record, kept in one language; pages recompute them in the reader's.
+    with translation.override(settings.LANGUAGE_CODE):
+        tier, reasons = vendor_risk_tier(vendor)
     changed = (tier, reasons) != (vendor.risk_tier, vendor.risk_reasons)
     vendor.risk_tier, vendor.risk_reasons = tier, reasons
     return changed
@@ -98,7 +106,9 @@ def vendor_save(*, vendor: Vendor, user, data_categories=None, purposes=None, re
     """
     require_editor(user)
     created = vendor._state.adding
-    previous_parent_id = None if created else Vendor.objects.values_list("parent_id", flat=True).get(pk=vendor.pk)
+    previous_parent_id = (
+        None if created else Vendor.objects.values_list("parent_id", flat=True).get(pk=vendor.pk)
+    )
     vendor.full_clean()
     with transaction.atomic():
         with history_deferred(vendor):
@@ -146,7 +156,9 @@ def vendor_status_blockers(vendor: Vendor, target: str, reason: str = "") -> lis
         ]
     problems = []
     if transition.requires_reason and not reason.strip():
-        problems.append(_("Give a reason: %(action)s needs one.") % {"action": str(transition.action).lower()})
+        problems.append(
+            _("Give a reason: %(action)s needs one.") % {"action": str(transition.action).lower()}
+        )
     problems.extend(gate_messages(vendor, target))
     return problems
 
@@ -154,9 +166,7 @@ def vendor_status_blockers(vendor: Vendor, target: str, reason: str = "") -> lis
 def vendor_next_steps(vendor: Vendor, user) -> list[tuple[Transition, list[str]]]:
     """The transitions open from the current status that `user` may take, each with what blocks it now."""
     return [
-        (t, gate_messages(vendor, t.target))
-        for t in TRANSITIONS[vendor.status]
-        if has_role(user, *t.roles)
+        (t, gate_messages(vendor, t.target)) for t in TRANSITIONS[vendor.status] if has_role(user, *t.roles)
     ]
 
 
@@ -166,7 +176,7 @@ def vendor_change_status(*, vendor: Vendor, status: str, user, reason: str = "")
         raise ValidationError(_("“%(status)s” is not a vendor status.") % {"status": status})
     with transaction.atomic():
         # Lock the row so two reviewers cannot both decide from the same starting status.
-        current = Vendor.objects.select_for_update().select_related("parent").get(pk=vendor.pk)
+        current = Vendor.objects.select_for_update(of=("self",)).select_related("parent").get(pk=vendor.pk)
         transition = vendor_transition(current.status, status)
         if transition is not None and not has_role(user, *transition.roles):
             raise PermissionDenied(

@@ -12,8 +12,11 @@ def corporate_number_check_digit(base: str) -> int:
 
 
 def is_valid_corporate_number(value: str) -> bool:
-    return len(value) == 13 and value.isascii() and value.isdigit() and (
-        int(value[0]) == corporate_number_check_digit(value[1:])
+    return (
+        len(value) == 13
+        and value.isascii()
+        and value.isdigit()
+        and (int(value[0]) == corporate_number_check_digit(value[1:]))
     )
 
 

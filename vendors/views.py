@@ -9,12 +9,13 @@ from django.views.generic.edit import CreateView, UpdateView
 from django_filters.views import FilterView
 
 from core.roles import COMPLIANCE, PROCUREMENT, RoleRequiredMixin, has_role
-from core.views import ServiceFormMixin, add_service_errors
+from core.views import ServiceFormMixin, add_service_errors, choice_rank
 
 from . import services
 from .filters import VendorFilterSet
 from .forms import ContactForm, ReasonForm, VendorForm, VendorStatusForm
 from .models import Contact, Vendor, vendor_subtree
+from .panels import rendered_panels, vendor_warnings
 
 
 class VendorListView(RoleRequiredMixin, FilterView):
@@ -24,7 +25,11 @@ class VendorListView(RoleRequiredMixin, FilterView):
     queryset = (
         Vendor.objects.select_related("owner", "parent")
         .prefetch_related("data_categories")
-        .annotate(subcontractor_count=Count("subcontractors", distinct=True))
+        .annotate(
+            subcontractor_count=Count("subcontractors", distinct=True),
+            status_rank=choice_rank("status", Vendor.Status),
+            risk_rank=choice_rank("risk_tier", Vendor.RiskTier),
+        )
         .order_by("name", "pk")
     )
 
@@ -42,9 +47,13 @@ class VendorDetailView(RoleRequiredMixin, DetailView):
         context.update(
             chain=list(reversed(vendor.ancestors())),
             subtree=vendor_subtree(vendor),
+            risk_reasons=services.vendor_risk_tier(vendor)[1],
             approval_blockers=services.vendor_approval_blockers(vendor),
             next_steps=services.vendor_next_steps(vendor, user),
+            panels=rendered_panels(vendor, user),
+            warnings=vendor_warnings(vendor),
             can_edit=has_role(user, PROCUREMENT),
+            can_delete=has_role(user, PROCUREMENT) and not services.vendor_deletion_blockers(vendor),
             can_change_status=has_role(user, PROCUREMENT, COMPLIANCE),
         )
         return context
@@ -122,7 +131,8 @@ class VendorStatusView(RoleRequiredMixin, FormView):
             return self.form_invalid(form)
         messages.success(
             self.request,
-            _("“%(name)s” is now %(status)s.") % {"name": self.vendor, "status": self.vendor.get_status_display()},
+            _("“%(name)s” is now %(status)s.")
+            % {"name": self.vendor, "status": self.vendor.get_status_display()},
         )
         return redirect(self.vendor)
 
@@ -143,7 +153,9 @@ class VendorDeleteView(RoleRequiredMixin, FormView):
 
     def form_valid(self, form):
         try:
-            services.vendor_delete(vendor=self.vendor, user=self.request.user, reason=form.cleaned_data["reason"])
+            services.vendor_delete(
+                vendor=self.vendor, user=self.request.user, reason=form.cleaned_data["reason"]
+            )
         except ValidationError as error:
             add_service_errors(form, error)
             return self.form_invalid(form)
@@ -199,8 +211,8 @@ class ContactDeleteView(RoleRequiredMixin, FormView):
 
     def form_valid(self, form):
         vendor = self.contact.vendor
-        services.contact_delete(contact=self.contact, user=self.request.user, reason=form.cleaned_data["reason"])
+        services.contact_delete(
+            contact=self.contact, user=self.request.user, reason=form.cleaned_data["reason"]
+        )
         messages.success(self.request, _("Contact “%(name)s” removed.") % {"name": self.contact})
         return redirect(reverse("vendors:detail", args=[vendor.pk]) + "#contacts")
-
-
