@@ -29,7 +29,7 @@ run: demo
 	@mkdir -p var/celery/queue var/mail
 	@echo "Open http://127.0.0.1:8000/ and sign in with one of the logins above."
 	@echo "Reminder emails land in var/mail/; the worker log is var/celery/worker.log."
-	export EMAIL_URL="$${EMAIL_URL:-filemail:///$(CURDIR)/var/mail}" REMINDER_INTERVAL_SECONDS="$${REMINDER_INTERVAL_SECONDS:-300}"; \
+	export EMAIL_URL="$${EMAIL_URL:-filemail:///$(CURDIR)/var/mail}" REMINDER_INTERVAL_SECONDS="$${REMINDER_INTERVAL_SECONDS:-60}"; \
 	$(BIN)/celery -A config worker --beat --pool=solo --schedule=var/celery/beat-schedule \
 		--loglevel=info --logfile=var/celery/worker.log & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \

@@ -7,4 +7,4 @@ class ContractsConfig(AppConfig):
     verbose_name = _("Contracts")
 
     def ready(self):
-        from . import panels, services  # noqa: F401  registers the vendor panel and the reminder source
+        from . import gates, panels, services  # noqa: F401  registers gates, the vendor panel, reminders

@@ -336,7 +336,7 @@ def test_registering_the_same_gate_twice_reports_it_once(db, monkeypatch):
     assert vendor_approval_blockers(VendorFactory()) == ["Once."]
 
 
-def test_the_gate_registry_holds_only_the_built_in_gates_outside_a_test():
+def test_the_vendor_app_registers_its_own_gates():
     assert gates._GATES[S.APPROVED] == [gates.parent_must_be_approved]
     assert gates._GATES[S.TERMINATED] == [gates.no_approved_subcontractors]
 

@@ -548,7 +548,7 @@ class Command(BaseCommand):
             ends_on = today + timedelta(days=notice_days + UPCOMING_DEADLINES[index])
         else:
             ends_on = today + timedelta(days=200 + index * 23)
-        starts_on = ends_on - timedelta(days=730)
+        starts_on = min(ends_on - timedelta(days=730), today - timedelta(days=30 + index * 11))
         contract = ProtectionContract(
             vendor=vendor,
             kind=kind,
