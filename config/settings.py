@@ -131,6 +131,7 @@ if CELERY_BROKER_URL == "filesystem://":
         "data_folder_out": str(BASE_DIR / "var" / "celery" / "queue"),
         "store_processed": False,
     }
+CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=None)
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True  # a worker killed mid-task leaves it queued for the next one

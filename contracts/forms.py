@@ -1,8 +1,7 @@
 from django import forms
-from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from core.roles import PROCUREMENT
+from core.forms import ChangeReasonMixin, limit_to_procurement
 from vendors.models import DataCategory, Vendor
 
 from .models import Clause, ContractKind, ProtectionContract, ReentrustmentConsent
@@ -10,14 +9,7 @@ from .models import Clause, ContractKind, ProtectionContract, ReentrustmentConse
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class ContractForm(forms.ModelForm):
-    reason = forms.CharField(
-        label=_("Reason for the change"),
-        required=False,
-        max_length=500,
-        help_text=_("Recorded in the history."),
-    )
-
+class ContractForm(ChangeReasonMixin, forms.ModelForm):
     class Meta:
         model = ProtectionContract
         fields = [
@@ -52,10 +44,7 @@ class ContractForm(forms.ModelForm):
         self.fields["vendor"].queryset = Vendor.objects.exclude(status=Vendor.Status.TERMINATED).order_by(
             "name"
         )
-        self.fields["owner"].queryset = (
-            get_user_model().objects.filter(is_active=True, groups__name=PROCUREMENT).order_by("username")
-        )
-        self.fields["owner"].label_from_instance = lambda user: user.get_full_name() or user.username
+        limit_to_procurement(self.fields["owner"])
         self.fields["clauses"].queryset = Clause.objects.filter(is_active=True)
         self.fields["clauses"].label_from_instance = _clause_label
         if self.instance.pk:

@@ -5,10 +5,11 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.history import History
+from core.i18n import localized
 from core.validators import validate_document
 from vendors.models import DataCategory, Vendor
 
@@ -57,7 +58,7 @@ class Clause(models.Model):
 
     @property
     def title(self) -> str:
-        return self.title_ja if (get_language() or "").startswith("ja") and self.title_ja else self.title_en
+        return localized(self.title_en, self.title_ja)
 
     def clean(self):
         unknown = set(self.required_for or []) - set(ContractKind.values)
@@ -91,7 +92,7 @@ class ProtectionContract(models.Model):
         DRAFT = "draft", _("Draft")
         ACTIVE = "active", _("Active")
         EXPIRED = "expired", _("Expired")
-        TERMINATED = "terminated", _("Terminated")
+        TERMINATED = "terminated", pgettext_lazy("contract status", "Terminated")
         SUPERSEDED = "superseded", _("Superseded")
 
     vendor = models.ForeignKey(
@@ -228,14 +229,6 @@ class ProtectionContract(models.Model):
             for clause in _active_clauses()
             if self.kind in (clause.required_for or []) and clause.pk not in present
         ]
-
-    def covers(self, day: date) -> bool:
-        return (
-            self.status == self.Status.ACTIVE
-            and self.starts_on is not None
-            and self.starts_on <= day
-            and (self.ends_on is None or day <= self.ends_on)
-        )
 
     def clean(self):
         errors = {}

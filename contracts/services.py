@@ -50,7 +50,7 @@ def contract_save(
         current = ProtectionContract.objects.values_list("status", flat=True).get(pk=contract.pk)
         if current not in EDITABLE_STATUSES:
             raise ValidationError(
-                _("A %(status)s contract is archived and cannot be edited.")
+                _("This contract is %(status)s: it is archived and cannot be edited.")
                 % {"status": Status(current).label.lower()}
             )
     with transaction.atomic():
@@ -182,6 +182,15 @@ def contract_renew(*, contract: ProtectionContract, user) -> ProtectionContract:
     return successor
 
 
+def next_term_end(ends_on: date, months: int) -> date:
+    """The end of the next term: counted from the day after the end, so month ends stay month ends.
+
+    (31 Jan + 1 month is 28 Feb; counting from 1 Feb gives 1 Mar - 1 day = 28 Feb, and the next
+    term 1 Apr - 1 day = 31 Mar instead of drifting to 28 Mar.)
+    """
+    return ends_on + timedelta(days=1) + relativedelta(months=months) - timedelta(days=1)
+
+
 def contract_expire_due(*, today: date | None = None) -> int:
     """Daily: active contracts past their end renew automatically or expire; returns how many changed."""
     today = today or timezone.localdate()
@@ -196,7 +205,7 @@ def contract_expire_due(*, today: date | None = None) -> int:
                 continue  # another run got here first
             if contract.auto_renews:
                 while contract.ends_on < today:
-                    contract.ends_on += relativedelta(months=contract.renewal_months)
+                    contract.ends_on = next_term_end(contract.ends_on, contract.renewal_months)
                 save_with_history(contract, user=None, reason="automatic renewal")
             else:
                 contract.status = Status.EXPIRED
@@ -224,10 +233,16 @@ def consent_save(
 # --- what contracts mean for a vendor ------------------------------------------------------------
 
 
+# A renewal signed early supersedes its predecessor at once, but the predecessor's term still governs
+# until the successor starts: both count as in force on the days their own dates cover.
+IN_FORCE_STATUSES = (Status.ACTIVE, Status.SUPERSEDED)
+
+
 def covering_contracts(vendor: Vendor, *, kinds, day: date | None = None) -> list[ProtectionContract]:
+    """The vendor's contracts of `kinds` in force on `day` (default today)."""
     day = day or timezone.localdate()
     contracts = (
-        vendor.contracts.filter(status=Status.ACTIVE, kind__in=kinds, starts_on__lte=day)
+        vendor.contracts.filter(status__in=IN_FORCE_STATUSES, kind__in=kinds, starts_on__lte=day)
         .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=day))
         .prefetch_related("clauses")
     )
@@ -241,11 +256,9 @@ def vendor_contract_kinds(vendor: Vendor) -> tuple[str, ...]:
 def vendor_contract_blockers(vendor: Vendor) -> list[str]:
     """Gate for approval: the vendor needs an active, complete contract of the right kind covering today."""
     contracts = covering_contracts(vendor, kinds=vendor_contract_kinds(vendor))
-    if vendor.kind == Vendor.Kind.JOINT_USER:
-        if not contracts:
-            return [_("No active joint-use agreement covers today.")]
-        return []
     if not contracts:
+        if vendor.kind == Vendor.Kind.JOINT_USER:
+            return [_("No active joint-use agreement covers today.")]
         return [_("No active entrustment contract or protection agreement covers today.")]
     if all(c.missing_clauses for c in contracts):
         missing = contracts[0].missing_clauses

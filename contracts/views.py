@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import F, Prefetch
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django.views.generic import DetailView, FormView
 from django.views.generic.edit import CreateView, UpdateView
 from django_filters.views import FilterView
@@ -157,7 +158,7 @@ class ContractActivateView(ContractActionView):
 
 class ContractTerminateView(ContractActionView):
     title = _("Terminate contract")
-    button = _("Terminate")
+    button = pgettext_lazy("contract action", "Terminate")
     done_message = _("Contract %(ref)s is terminated.")
 
     def act(self, form):

@@ -53,13 +53,22 @@ def record_history(instance, *, user, reason: str = "", created: bool = False):
 def save_with_history(instance, *, user, reason: str = "", m2m: dict | None = None):
     """Validate, save, set M2M fields, and write exactly one version."""
     created = instance._state.adding
-    instance.full_clean()
+    instance.full_clean(exclude=_stored_files(instance))
     with history_deferred(instance):
         instance.save()
         for name, values in (m2m or {}).items():
             getattr(instance, name).set(values)
     record_history(instance, user=user, reason=reason, created=created)
     return instance
+
+
+def _stored_files(instance) -> list[str]:
+    """File fields holding a stored file: validators judge an upload once, not every later save."""
+    return [
+        field.name
+        for field in instance._meta.concrete_fields
+        if isinstance(field, models.FileField) and getattr(instance, field.name)._committed
+    ]
 
 
 def delete_with_history(instance, *, user, reason: str = ""):

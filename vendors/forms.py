@@ -1,20 +1,12 @@
 from django import forms
-from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from core.roles import PROCUREMENT
+from core.forms import ChangeReasonMixin, limit_to_procurement
 
 from .models import Contact, DataCategory, Purpose, Vendor
 
 
-class VendorForm(forms.ModelForm):
-    reason = forms.CharField(
-        label=_("Reason for the change"),
-        required=False,
-        max_length=500,
-        help_text=_("Recorded in the history."),
-    )
-
+class VendorForm(ChangeReasonMixin, forms.ModelForm):
     class Meta:
         model = Vendor
         fields = [
@@ -46,10 +38,7 @@ class VendorForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = (
-            get_user_model().objects.filter(is_active=True, groups__name=PROCUREMENT).order_by("username")
-        )
-        self.fields["owner"].label_from_instance = lambda user: user.get_full_name() or user.username
+        limit_to_procurement(self.fields["owner"])
         parents = Vendor.objects.exclude(kind=Vendor.Kind.JOINT_USER).exclude(status=Vendor.Status.TERMINATED)
         if self.instance.pk:
             parents = parents.exclude(pk=self.instance.pk)

@@ -3,11 +3,11 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from core.history import History
+from core.i18n import localized
 
 from .validators import validate_corporate_number
 
@@ -34,7 +34,7 @@ class BilingualName(models.Model):
 
     @property
     def name(self) -> str:
-        return self.name_ja if (get_language() or "").startswith("ja") and self.name_ja else self.name_en
+        return localized(self.name_en, self.name_ja)
 
 
 class DataCategory(BilingualName):

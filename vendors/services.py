@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -216,7 +217,15 @@ def vendor_delete(*, vendor: Vendor, user, reason: str = "") -> None:
         parent_id = vendor.parent_id
         for contact in vendor.contacts.all():
             delete_with_history(contact, user=user, reason=_("Vendor deleted."))
-        delete_with_history(vendor, user=user, reason=reason)
+        try:
+            delete_with_history(vendor, user=user, reason=reason)
+        except ProtectedError as error:
+            # Records of other apps (contracts, consents, …) keep the vendor: name them instead of a 500.
+            linked = sorted({str(obj._meta.verbose_name) + " " + str(obj) for obj in error.protected_objects})
+            raise ValidationError(
+                _("Records still refer to this vendor: %(records)s. Terminate it instead of deleting it.")
+                % {"records": "; ".join(linked[:10])}
+            ) from error
         if parent_id:
             _refresh_parent_risk(parent_id, user=user, subcontractor=vendor)
 

@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from contracts.models import ProtectionContract
 from core.roles import COMPLIANCE, PROCUREMENT, VIEWER
 from vendors.models import Contact, DataCategory, Purpose, Vendor
 from vendors.services import vendor_change_status, vendor_save
@@ -541,3 +542,12 @@ def test_the_detail_page_offers_editing_only_to_procurement(db, client, role, ca
     response = client.get(reverse("vendors:detail", args=[vendor.pk]))
     assert response.context["can_edit"] is can_edit
     assert (reverse("vendors:edit", args=[vendor.pk]) in response.content.decode()) is can_edit
+
+
+def test_a_vendor_with_a_contract_cannot_be_deleted_and_the_page_names_the_contract(procurement_client):
+    vendor = VendorFactory(name="Has Contract K.K.")
+    ProtectionContract.objects.create(vendor=vendor, title="Draft terms", reference="PC-DEL-1")
+    response = procurement_client.post(reverse("vendors:delete", args=[vendor.pk]), {"reason": "mistake"})
+    assert response.status_code == 200
+    assert "PC-DEL-1" in response.content.decode()
+    assert Vendor.objects.filter(pk=vendor.pk).exists()
