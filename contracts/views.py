@@ -50,6 +50,7 @@ class ContractDetailView(RoleRequiredMixin, DetailView):
         context = super().get_context_data(**kwargs)
         contract = self.object
         present = {c.pk for c in contract.clauses.all()}
+        successors = list(contract.successors.order_by("-starts_on"))
         clauses = Clause.objects.filter(is_active=True) | Clause.objects.filter(pk__in=present)
         context.update(
             checklist=[
@@ -60,7 +61,8 @@ class ContractDetailView(RoleRequiredMixin, DetailView):
             activation_blockers=services.contract_activation_blockers(contract)
             if contract.status == ProtectionContract.Status.DRAFT
             else [],
-            successors=contract.successors.order_by("-starts_on"),
+            successors=successors,
+            renewal_in_progress=any(s.status == ProtectionContract.Status.DRAFT for s in successors),
             reminders=ReminderLog.objects.filter(
                 subject_type__model="protectioncontract",
                 subject_type__app_label="contracts",

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from contracts.models import Clause, ContractKind, ProtectionContract, ReentrustmentConsent
-from contracts.services import contract_activation_blockers
+from contracts.services import contract_activation_blockers, contract_renew
 from core.models import ReminderLog
 from core.roles import PROCUREMENT
 from vendors.models import Vendor
@@ -650,3 +650,13 @@ def test_procurement_may_not_create_or_edit_clauses(procurement_client):
     assert not Clause.objects.filter(code="ai_training").exists()
     clause.refresh_from_db()
     assert clause.required_for == ["entrustment", "protection_agreement", "joint_use"]
+
+
+def test_the_renew_button_gives_way_to_the_renewal_in_progress(procurement_client, procurement_user):
+    contract = active_contract_for(VendorFactory())
+    renew_url = reverse("contracts:renew", args=[contract.pk])
+    assert renew_url in procurement_client.get(contract.get_absolute_url()).content.decode()
+    draft = contract_renew(contract=contract, user=procurement_user)
+    html = procurement_client.get(contract.get_absolute_url()).content.decode()
+    assert renew_url not in html
+    assert draft.reference in html
