@@ -186,3 +186,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
 }
+
+# How long an approved due-diligence assessment stays valid, by the vendor's risk tier.
+ASSESSMENT_VALIDITY_MONTHS = {"high": 12, "medium": 24, "low": 36}
+# Reminders before an assessment's validity ends (0 = on the day); the next periodic assessment is
+# prepared as a draft this many days ahead.
+ASSESSMENT_REMINDER_DAYS = [60, 30, 0]
+REASSESSMENT_LEAD_DAYS = 60

@@ -361,6 +361,7 @@ def due_expiry_escalations(today: date):
     ended = (Q(status=Status.EXPIRED) | Q(status=Status.ACTIVE, auto_renews=False)) & Q(ends_on__lt=today)
     contracts = _with_people(
         ProtectionContract.objects.filter(ended)
+        .exclude(vendor__status=Vendor.Status.TERMINATED)  # the entrustment itself has ended
         .exclude(Exists(active_successor))
         .filter(_not_fully_sent(EXPIRED_REMINDER, 0, "ends_on"))
     )

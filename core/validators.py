@@ -47,3 +47,26 @@ def validate_document(file) -> None:
             _("Only PDF or Word (.docx) documents are accepted; by its content, this file is neither."),
             code="type",
         )
+
+
+IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")
+
+
+def validate_evidence(file) -> None:
+    """Evidence: a PDF, Word document or PNG/JPEG image by content, no larger than MAX_UPLOAD_BYTES."""
+    limit = settings.MAX_UPLOAD_BYTES
+    if file.size > limit:
+        raise ValidationError(
+            _("The file is %(size)s; evidence may be at most %(limit)s.")
+            % {"size": filesizeformat(file.size), "limit": filesizeformat(limit)},
+            code="too_large",
+        )
+    position = file.tell() if hasattr(file, "tell") else 0
+    file.seek(0)
+    head = file.read(8)
+    file.seek(position)
+    if not head.startswith(IMAGE_MAGIC) and sniff_document_type(file) is None:
+        raise ValidationError(
+            _("Evidence must be a PDF, Word (.docx), PNG or JPEG file; by its content, this is none."),
+            code="type",
+        )

@@ -7,8 +7,9 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views import i18n
+from django.views import View, i18n
 from django.views.generic import DetailView, TemplateView
+from django.views.generic.detail import SingleObjectMixin
 from django.views.generic.edit import CreateView, UpdateView
 from django_filters.views import FilterView
 
@@ -172,3 +173,25 @@ class ProtectedFileView(RoleRequiredMixin, DetailView):
         response = FileResponse(file.open("rb"), as_attachment=True, filename=file.name.rsplit("/", 1)[-1])
         response["X-Content-Type-Options"] = "nosniff"
         return response
+
+
+class ServiceActionView(RoleRequiredMixin, SingleObjectMixin, View):
+    """A button: POST calls one service; success and refusals come back as messages on the object's page."""
+
+    http_method_names = ["post"]
+    success_message = ""
+
+    def act(self, obj):
+        raise NotImplementedError
+
+    def post(self, request, *args, **kwargs):
+        obj = self.get_object()
+        try:
+            result = self.act(obj)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+            return redirect(obj)
+        if self.success_message:
+            messages.success(request, self.success_message)
+        return redirect(result or obj)

@@ -1,7 +1,10 @@
+from collections import defaultdict
+
 import pytest
 from django.test import Client
 
 from core.roles import COMPLIANCE, PROCUREMENT, VIEWER
+from vendors import gates
 
 from .factories import UserFactory
 
@@ -84,3 +87,11 @@ def viewer_client(client, viewer_user):
 @pytest.fixture
 def superuser_client(client, superuser):
     return client_for(client, superuser)
+
+
+def keep_only_gates_of(monkeypatch, *apps: str) -> None:
+    """Limit the vendor status gates to those registered by `apps`: each app tests its own rules."""
+    kept = defaultdict(list)
+    for status, registered in gates._GATES.items():
+        kept[status] = [gate for gate in registered if gate.__module__.split(".")[0] in apps]
+    monkeypatch.setattr(gates, "_GATES", kept)

@@ -1,4 +1,5 @@
 from datetime import timedelta
+from decimal import Decimal
 
 import factory
 from django.contrib.auth import get_user_model
@@ -6,6 +7,7 @@ from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from assessments.models import Assessment, Standard
 from contracts.models import Clause, ContractKind, ProtectionContract, ReentrustmentConsent
 from core.history import history_deferred
 from vendors.models import Contact, DataCategory, Purpose, Vendor
@@ -199,4 +201,19 @@ def make_approvable(vendor: Vendor) -> Vendor:
         if not ReentrustmentConsent.objects.filter(parent=parent, subcontractor=vendor).exists():
             ReentrustmentConsentFactory(parent=parent, subcontractor=vendor)
     active_contract_for(vendor)
+    approved_assessment_for(vendor)
     return vendor
+
+
+def approved_assessment_for(vendor: Vendor, *, valid_until=None, **kw) -> Assessment:
+    """An approved assessment of `vendor` against the seeded standard, valid for a year by default."""
+    return Assessment.objects.create(
+        vendor=vendor,
+        standard=Standard.objects.get(status=Standard.Status.PUBLISHED),
+        status=Assessment.Status.APPROVED,
+        result=Assessment.Result.PASS,
+        score=Decimal("90.0"),
+        decided_at=timezone.now(),
+        valid_until=valid_until or timezone.localdate() + timedelta(days=365),
+        **kw,
+    )

@@ -11,6 +11,16 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from assessments.models import Assessment, Finding
+from assessments.services import (
+    answer_save,
+    assessment_approve,
+    assessment_create,
+    assessment_reject,
+    assessment_return,
+    assessment_submit,
+    finding_save,
+)
 from contracts.models import Clause, ProtectionContract, ReentrustmentConsent
 from contracts.services import (
     consent_save,
@@ -417,6 +427,14 @@ PATHS = {
     "suspended": ["under_review", "approved", "suspended"],
     "terminated": ["under_review", "approved", "terminated"],
 }
+# How far the demo takes each vendor's initial assessment, by the vendor's target status.
+ASSESSMENT_OUTCOMES = {
+    "draft": "draft",
+    "under_review": "submitted",
+    "approved": "approved",
+    "suspended": "approved",
+    "terminated": "approved",
+}
 REASONS = {
     "under_review": "Intake complete; submitted for review.",
     "approved": "Due diligence reviewed; measures confirmed.",
@@ -524,12 +542,80 @@ class Command(BaseCommand):
             )
             if status != "draft":
                 self.create_contract(vendor, index, owner, users)
+            outcome = "returned" if name == "Kite Event Systems Co., Ltd." else ASSESSMENT_OUTCOMES[status]
+            self.create_assessment(vendor, index, owner, users["compliance"], outcome)
             for step in PATHS[status]:
                 actor = owner if step == "under_review" else users["compliance"]
                 vendor_change_status(vendor=vendor, status=step, user=actor, reason=REASONS[step])
             created += 1
         self.create_contract_history(users)
+        self.create_assessment_history(users)
         return created
+
+    def create_assessment(self, vendor, index, owner, reviewer, outcome):
+        """An assessment answered realistically; `outcome` says how far it goes (draft … approved)."""
+        assessment = assessment_create(vendor=vendor, user=owner, kind=Assessment.Kind.INITIAL)
+        weak = index % 5 == 0  # every fifth vendor has gaps: partial answers, a conditional result
+        answers = list(assessment.answers.select_related("criterion"))
+        for position, answer in enumerate(answers):
+            if outcome == "draft" and position >= len(answers) // 2:
+                break
+            criterion = answer.criterion
+            answer.response = "yes" if criterion.is_critical or not weak else "partial"
+            answer.comment = "Confirmed in the vendor's written answers (demo)." if position % 4 == 0 else ""
+            if criterion.evidence_required:
+                answer.evidence.save(
+                    f"evidence-{vendor.pk}-{criterion.code}.pdf", ContentFile(DEMO_PDF), save=False
+                )
+            answer_save(answer=answer, user=owner)
+        if outcome == "draft":
+            return assessment
+        assessment_submit(assessment=assessment, user=owner)
+        if outcome == "submitted":
+            return assessment
+        if outcome == "returned":
+            return assessment_return(
+                assessment=assessment,
+                user=reviewer,
+                note="Attach the latest external audit report for ORG-08.",
+            )
+        if assessment.result == Assessment.Result.CONDITIONAL:
+            finding_save(
+                finding=Finding(
+                    assessment=assessment,
+                    description="Handling rules do not yet cover deletion at the end of the work.",
+                    severity=Finding.Severity.MEDIUM,
+                    due_on=timezone.localdate() + timedelta(days=40 - 2 * index),
+                    owner=owner,
+                ),
+                user=reviewer,
+            )
+        return assessment_approve(
+            assessment=assessment, user=reviewer, note="Measures confirmed (demo data)."
+        )
+
+    def create_assessment_history(self, users):
+        """A rejected triggered re-assessment after the suspended vendor's leak."""
+        suspended = Vendor.objects.filter(name="Fuji Envelope Works Co., Ltd.").first()
+        if suspended and not suspended.assessments.filter(kind=Assessment.Kind.TRIGGERED).exists():
+            assessment = assessment_create(
+                vendor=suspended, user=users["procurement"], kind=Assessment.Kind.TRIGGERED
+            )
+            for answer in assessment.answers.select_related("criterion"):
+                answer.response = "no" if answer.criterion.code == "ORG-07" else "yes"
+                if answer.criterion.evidence_required:
+                    answer.evidence.save(
+                        f"evidence-{suspended.pk}-t-{answer.criterion.code}.pdf",
+                        ContentFile(DEMO_PDF),
+                        save=False,
+                    )
+                answer_save(answer=answer, user=users["procurement"])
+            assessment_submit(assessment=assessment, user=users["procurement"])
+            assessment_reject(
+                assessment=assessment,
+                user=users["compliance"],
+                note="Leak was reported to us 12 days late: critical criterion ORG-07 fails.",
+            )
 
     def create_contract(self, vendor, index, owner, users):
         """An active contract covering today, with every required clause; consent for a subcontractor."""

@@ -1,0 +1,544 @@
+"""Due-diligence assessments: standards and their versions, answering, scoring, review, re-assessment."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from dateutil.relativedelta import relativedelta
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from core.history import save_with_history
+from core.models import ReminderLog
+from core.reminders import Reminder, reminder_source, run_reminders
+from core.roles import COMPLIANCE, PROCUREMENT, has_role
+from vendors.models import Vendor
+
+from . import excel
+from .models import Answer, Assessment, Criterion, Finding, Standard
+from .scoring import ScoreCard, score_answers
+
+Status = Assessment.Status
+EXPIRY_REMINDER = "assessment_expiry"
+EXPIRED_REMINDER = "assessment_expired"
+FINDING_REMINDER = "finding_overdue"
+
+
+# --- standards -----------------------------------------------------------------------------------
+
+
+def require_compliance(user) -> None:
+    if not has_role(user, COMPLIANCE):
+        raise PermissionDenied(_("Only compliance may change internal standards or decide assessments."))
+
+
+def require_preparer(user) -> None:
+    if not has_role(user, PROCUREMENT):
+        raise PermissionDenied(_("Only procurement prepares assessments."))
+
+
+def current_standard(name: str | None = None) -> Standard | None:
+    published = Standard.objects.filter(status=Standard.Status.PUBLISHED)
+    if name:
+        published = published.filter(name=name)
+    return published.order_by("-published_on", "-pk").first()
+
+
+def standard_save(*, standard: Standard, user, reason: str = "") -> Standard:
+    require_compliance(user)
+    if not standard._state.adding:
+        stored = Standard.objects.get(pk=standard.pk)
+        if stored.is_frozen:
+            raise ValidationError(
+                _("A %(status)s standard is frozen; copy it to a new draft version to change it.")
+                % {"status": stored.get_status_display().lower()}
+            )
+    return save_with_history(standard, user=user, reason=reason)
+
+
+def criterion_save(*, criterion: Criterion, user, reason: str = "") -> Criterion:
+    require_compliance(user)
+    return save_with_history(criterion, user=user, reason=reason)  # Criterion.clean refuses frozen standards
+
+
+def standard_copy(*, standard: Standard, user) -> Standard:
+    """The next version as a draft: same settings and criteria, ready to edit."""
+    require_compliance(user)
+    with transaction.atomic():
+        latest = Standard.objects.filter(name=standard.name).order_by("-version").first()
+        draft = Standard(
+            name=standard.name,
+            version=latest.version + 1,
+            pass_score=standard.pass_score,
+            conditional_score=standard.conditional_score,
+            notes=standard.notes,
+            copied_from=standard,
+        )
+        save_with_history(draft, user=user, reason=_("Copied from version %(v)s.") % {"v": standard.version})
+        for criterion in standard.criteria.all():
+            criterion.pk = None
+            criterion._state.adding = True
+            criterion.standard = draft
+            save_with_history(
+                criterion, user=user, reason=_("Copied from version %(v)s.") % {"v": standard.version}
+            )
+    return draft
+
+
+def standard_publish(*, standard: Standard, user) -> Standard:
+    """Publish a draft version; the version published before it is retired."""
+    require_compliance(user)
+    with transaction.atomic():
+        current = Standard.objects.select_for_update().get(pk=standard.pk)
+        problems = []
+        if current.status != Standard.Status.DRAFT:
+            problems.append(
+                _("Only a draft can be published; this version is %(status)s.")
+                % {"status": current.get_status_display().lower()}
+            )
+        if not current.criteria.exists():
+            problems.append(_("A standard needs at least one criterion."))
+        if problems:
+            raise ValidationError(problems)
+        for previous in Standard.objects.select_for_update().filter(
+            name=current.name, status=Standard.Status.PUBLISHED
+        ):
+            previous.status = Standard.Status.RETIRED
+            save_with_history(
+                previous, user=user, reason=_("Retired by version %(v)s.") % {"v": current.version}
+            )
+        current.status = Standard.Status.PUBLISHED
+        current.published_on = timezone.localdate()
+        save_with_history(current, user=user, reason=_("Published."))
+    standard.refresh_from_db()
+    return standard
+
+
+# --- assessments ---------------------------------------------------------------------------------
+
+
+def applicable_criteria(standard: Standard, vendor: Vendor) -> list[Criterion]:
+    return [c for c in standard.criteria.order_by("position", "code") if c.applies_to(vendor)]
+
+
+def assessment_create(
+    *,
+    vendor: Vendor,
+    user,
+    kind: str = Assessment.Kind.INITIAL,
+    standard: Standard | None = None,
+    follows: Assessment | None = None,
+) -> Assessment:
+    """A draft with one empty answer for every criterion that applies to the vendor."""
+    if user is not None:
+        require_preparer(user)
+    standard = standard or current_standard()
+    if standard is None or standard.status != Standard.Status.PUBLISHED:
+        raise ValidationError(_("Assessments are answered against a published standard."))
+    with transaction.atomic():
+        assessment = Assessment(
+            vendor=vendor, standard=standard, kind=kind, prepared_by=user, follows=follows
+        )
+        save_with_history(
+            assessment, user=user, reason=_("Prepared against %(standard)s.") % {"standard": standard}
+        )
+        for criterion in applicable_criteria(standard, vendor):
+            save_with_history(Answer(assessment=assessment, criterion=criterion), user=user)
+    return assessment
+
+
+def _require_editable(assessment: Assessment) -> None:
+    if not assessment.is_editable:
+        raise ValidationError(
+            _("Only a draft or returned assessment can be changed; this one is %(status)s.")
+            % {"status": assessment.get_status_display().lower()}
+        )
+
+
+def _locked_editable(assessment: Assessment) -> Assessment:
+    current = Assessment.objects.select_for_update(of=("self",)).get(pk=assessment.pk)
+    _require_editable(current)
+    return current
+
+
+def answer_save(*, answer: Answer, user, reason: str = "") -> Answer:
+    require_preparer(user)
+    _require_editable(answer.assessment)
+    if answer.response == Answer.Response.NA and answer.criterion.is_critical:
+        raise ValidationError(
+            {
+                "response": _("%(code)s is critical: “not applicable” is not accepted.")
+                % {"code": answer.criterion.code}
+            }
+        )
+    with transaction.atomic():
+        answer.assessment = _locked_editable(answer.assessment)  # a concurrent submit waits for this
+        save_with_history(answer, user=user, reason=reason)
+        if answer.assessment.prepared_by_id is None:
+            answer.assessment.prepared_by = user
+            save_with_history(answer.assessment, user=user, reason=reason)
+    return answer
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    filename: str
+    new: int
+    changed: int
+    unchanged: int
+
+
+def assessment_import_questionnaire(*, assessment: Assessment, user, file) -> ImportResult:
+    """Answers from a filled-in questionnaire: all validated first, then saved together, or nothing at all."""
+    require_preparer(user)
+    _require_editable(assessment)
+    responses = excel.read_questionnaire(assessment=assessment, file=file)  # raises listing every problem
+    filename = file.name.rsplit("/", 1)[-1]
+    reason = _("Imported from %(file)s.") % {"file": filename}
+    new = changed = unchanged = 0
+    with transaction.atomic():
+        assessment = _locked_editable(assessment)  # a concurrent submit must not see answers change under it
+        for answer in assessment.answers.select_for_update().select_related("criterion"):
+            if answer.criterion.code not in responses:
+                continue
+            response, comment = responses[answer.criterion.code]
+            if not response and not comment:
+                # An empty row leaves the answer as it is: an older download must not wipe newer answers.
+                unchanged += 1
+                continue
+            if (response, comment) == (answer.response, answer.comment):
+                unchanged += 1
+                continue
+            if answer.response or answer.comment:
+                changed += 1
+            else:
+                new += 1
+            answer.response, answer.comment = response, comment
+            save_with_history(answer, user=user, reason=reason)
+        if assessment.prepared_by_id is None:
+            assessment.prepared_by = user
+            save_with_history(assessment, user=user, reason=reason)
+    return ImportResult(filename, new, changed, unchanged)
+
+
+def assessment_score(assessment: Assessment, answers=None) -> ScoreCard:
+    answers = answers if answers is not None else assessment.answers.select_related("criterion")
+    return score_answers(
+        ((a.criterion, a.response) for a in answers),
+        pass_score=assessment.standard.pass_score,
+        conditional_score=assessment.standard.conditional_score,
+    )
+
+
+def submission_blockers(assessment: Assessment) -> list[str]:
+    problems = []
+    if not assessment.is_editable:
+        problems.append(
+            _("Only a draft or returned assessment can be submitted; this one is %(status)s.")
+            % {"status": assessment.get_status_display().lower()}
+        )
+    answers = list(assessment.answers.select_related("criterion").order_by("criterion__position"))
+    unanswered = [a.criterion.code for a in answers if not a.response]
+    if unanswered:
+        problems.append(_("Unanswered criteria: %(codes)s.") % {"codes": ", ".join(unanswered)})
+    na_critical = [
+        a.criterion.code for a in answers if a.response == Answer.Response.NA and a.criterion.is_critical
+    ]
+    if na_critical:
+        problems.append(
+            _("Critical criteria cannot be “not applicable”: %(codes)s.") % {"codes": ", ".join(na_critical)}
+        )
+    no_evidence = [
+        a.criterion.code
+        for a in answers
+        if a.criterion.evidence_required
+        and not a.evidence
+        and a.response in (Answer.Response.YES, Answer.Response.PARTIAL)
+    ]
+    if no_evidence:
+        problems.append(_("Evidence is required for: %(codes)s.") % {"codes": ", ".join(no_evidence)})
+    if not answers:
+        problems.append(_("No criterion of the standard applies to this vendor."))
+    return problems
+
+
+def assessment_submit(*, assessment: Assessment, user) -> Assessment:
+    """Submit for review: every applicable criterion answered and evidenced; stores the score and result."""
+    require_preparer(user)
+    with transaction.atomic():
+        current = (
+            Assessment.objects.select_for_update(of=("self",))
+            .select_related("standard")
+            .get(pk=assessment.pk)
+        )
+        problems = submission_blockers(current)
+        if problems:
+            raise ValidationError(problems)
+        card = assessment_score(current)
+        current.score, current.result = card.score, card.result
+        current.status = Status.SUBMITTED
+        current.submitted_by = user
+        current.submitted_at = timezone.now()
+        current.prepared_by = current.prepared_by or user
+        save_with_history(current, user=user, reason=_("Submitted for review."))
+    assessment.refresh_from_db()
+    return assessment
+
+
+def _lock_for_decision(assessment: Assessment, user) -> Assessment:
+    """The row, locked, after checking that it still awaits a decision and that `user` may take it."""
+    require_compliance(user)
+    current = (
+        Assessment.objects.select_for_update(of=("self",))
+        .select_related("vendor", "reviewed_by")
+        .get(pk=assessment.pk)
+    )
+    problems = []
+    if current.status != Status.SUBMITTED:
+        if current.decided_at and current.reviewed_by:
+            problems.append(
+                _("%(user)s already decided this assessment (%(status)s) at %(when)s.")
+                % {
+                    "user": current.reviewed_by.get_full_name() or current.reviewed_by.get_username(),
+                    "status": current.get_status_display().lower(),
+                    "when": date_format(timezone.localtime(current.decided_at), "DATETIME_FORMAT"),
+                }
+            )
+        else:
+            problems.append(
+                _("Only a submitted assessment can be decided; this one is %(status)s.")
+                % {"status": current.get_status_display().lower()}
+            )
+    if user.pk in (current.prepared_by_id, current.submitted_by_id):
+        problems.append(_("You prepared or submitted this assessment: someone else must review it."))
+    if problems:
+        raise ValidationError(problems)
+    return current
+
+
+def _decide(current: Assessment, *, user, status: str, note: str) -> None:
+    current.status = status
+    current.reviewed_by = user
+    current.decided_at = timezone.now()
+    current.decision_note = note.strip()
+    save_with_history(current, user=user, reason=note.strip() or _("Approved."))
+
+
+def validity_months(vendor: Vendor) -> int:
+    return settings.ASSESSMENT_VALIDITY_MONTHS[vendor.risk_tier]
+
+
+def approval_blockers(assessment: Assessment) -> list[str]:
+    if assessment.result == Assessment.Result.PASS:
+        return []
+    if assessment.result == Assessment.Result.CONDITIONAL:
+        if assessment.findings.filter(status=Finding.Status.OPEN, due_on__isnull=False).exists():
+            return []
+        return [
+            _(
+                "A conditional result can be approved only with at least one open remediation finding "
+                "that has a due date."
+            )
+        ]
+    return [_("A failed assessment cannot be approved.")]
+
+
+def assessment_approve(*, assessment: Assessment, user, note: str = "") -> Assessment:
+    with transaction.atomic():
+        current = _lock_for_decision(assessment, user)
+        problems = approval_blockers(current)
+        if problems:
+            raise ValidationError(problems)
+        _decide(current, user=user, status=Status.APPROVED, note=note)
+        current.valid_until = timezone.localdate() + relativedelta(months=validity_months(current.vendor))
+        save_with_history(
+            current, user=user, reason=_("Valid until %(date)s.") % {"date": current.valid_until}
+        )
+    assessment.refresh_from_db()
+    return assessment
+
+
+def _decide_with_note(assessment: Assessment, *, user, note: str, status: str, action: str) -> Assessment:
+    with transaction.atomic():
+        current = _lock_for_decision(assessment, user)
+        if not (note or "").strip():
+            raise ValidationError(_("Write a note saying why you %(action)s it.") % {"action": action})
+        _decide(current, user=user, status=status, note=note)
+    assessment.refresh_from_db()
+    return assessment
+
+
+def assessment_reject(*, assessment: Assessment, user, note: str) -> Assessment:
+    return _decide_with_note(assessment, user=user, note=note, status=Status.REJECTED, action=_("reject"))
+
+
+def assessment_return(*, assessment: Assessment, user, note: str) -> Assessment:
+    return _decide_with_note(assessment, user=user, note=note, status=Status.RETURNED, action=_("return"))
+
+
+def finding_save(*, finding: Finding, user, reason: str = "") -> Finding:
+    if not has_role(user, COMPLIANCE, PROCUREMENT):
+        raise PermissionDenied(_("Only procurement or compliance record findings."))
+    return save_with_history(finding, user=user, reason=reason)
+
+
+# --- what assessments mean for a vendor ----------------------------------------------------------
+
+
+def valid_assessment(vendor: Vendor, day: date | None = None) -> Assessment | None:
+    day = day or timezone.localdate()
+    return (
+        vendor.assessments.filter(status=Status.APPROVED, valid_until__gte=day)
+        .order_by("-valid_until")
+        .first()
+    )
+
+
+def vendor_assessment_blockers(vendor: Vendor) -> list[str]:
+    """Gate for approval: an approved assessment valid today."""
+    if valid_assessment(vendor):
+        return []
+    return [_("No approved due-diligence assessment is valid today.")]
+
+
+# --- re-assessment and reminders -----------------------------------------------------------------
+
+
+def _latest_approved():
+    """Approved assessments not overtaken by a later approved one of the same vendor."""
+    later = Assessment.objects.filter(
+        vendor=OuterRef("vendor"), status=Status.APPROVED, valid_until__gt=OuterRef("valid_until")
+    )
+    return (
+        Assessment.objects.filter(status=Status.APPROVED)
+        .exclude(Exists(later))
+        .exclude(vendor__status=Vendor.Status.TERMINATED)
+    )
+
+
+def schedule_reassessments(*, today: date | None = None) -> int:
+    """Prepare the next periodic assessment (once) when an approved one is within the lead time of expiry."""
+    today = today or timezone.localdate()
+    due = (
+        _latest_approved()
+        .filter(
+            valid_until__lte=today + timedelta(days=settings.REASSESSMENT_LEAD_DAYS), follow_up__isnull=True
+        )
+        .select_related("vendor")
+    )
+    created = 0
+    for previous in due:
+        try:
+            with transaction.atomic():
+                assessment_create(
+                    vendor=previous.vendor, user=None, kind=Assessment.Kind.PERIODIC, follows=previous
+                )
+        except IntegrityError:
+            continue  # a concurrent run prepared it: `follows` is unique
+        created += 1
+    return created
+
+
+def _unsent(kind: str, model, threshold: int, deadline_field: str):
+    logs = ReminderLog.objects.filter(
+        kind=kind,
+        subject_type=ContentType.objects.get_for_model(model),
+        subject_id=OuterRef("pk"),
+        deadline=OuterRef(deadline_field),
+        threshold=threshold,
+    )
+    return ~Exists(logs) | Exists(logs.filter(sent_at=None))
+
+
+def _compliance_users() -> list:
+    return list(
+        get_user_model().objects.filter(is_active=True, groups__name=COMPLIANCE).select_related("preference")
+    )
+
+
+def due_expiry_reminders(today: date):
+    thresholds = sorted(set(settings.ASSESSMENT_REMINDER_DAYS), reverse=True)
+    base = _latest_approved().select_related("vendor", "vendor__owner__preference", "standard")
+    for index, threshold in enumerate(thresholds):
+        window = Q(valid_until__lte=today + timedelta(days=threshold))
+        window &= (
+            Q(valid_until__gt=today + timedelta(days=thresholds[index + 1]))
+            if index + 1 < len(thresholds)
+            else Q(valid_until__gte=today)
+        )
+        for assessment in base.filter(window).filter(
+            _unsent(EXPIRY_REMINDER, Assessment, threshold, "valid_until")
+        ):
+            yield Reminder(
+                kind=EXPIRY_REMINDER,
+                subject=assessment,
+                deadline=assessment.valid_until,
+                threshold=threshold,
+                recipients=(assessment.vendor.owner,),
+                template="assessments/email/expiry",
+                context={
+                    "assessment": assessment,
+                    "vendor": assessment.vendor,
+                    "days_left": (assessment.valid_until - today).days,
+                },
+            )
+    compliance = _compliance_users()
+    expired = base.filter(valid_until__lt=today).filter(
+        _unsent(EXPIRED_REMINDER, Assessment, 0, "valid_until")
+    )
+    for assessment in expired:
+        yield Reminder(
+            kind=EXPIRED_REMINDER,
+            subject=assessment,
+            deadline=assessment.valid_until,
+            threshold=0,
+            recipients=(assessment.vendor.owner, *compliance),
+            template="assessments/email/expired",
+            context={
+                "assessment": assessment,
+                "vendor": assessment.vendor,
+                "days_since": (today - assessment.valid_until).days,
+            },
+        )
+
+
+def due_finding_reminders(today: date):
+    overdue = (
+        Finding.objects.filter(status=Finding.Status.OPEN, due_on__lt=today)
+        .filter(_unsent(FINDING_REMINDER, Finding, 0, "due_on"))
+        .select_related("owner__preference", "assessment__vendor")
+    )
+    for finding in overdue:
+        yield Reminder(
+            kind=FINDING_REMINDER,
+            subject=finding,
+            deadline=finding.due_on,
+            threshold=0,
+            recipients=(finding.owner,),
+            template="assessments/email/finding",
+            context={
+                "finding": finding,
+                "vendor": finding.assessment.vendor,
+                "days_overdue": (today - finding.due_on).days,
+            },
+        )
+
+
+@reminder_source("assessments")
+def assessment_reminders(today: date):
+    # The daily run also prepares the due re-assessments, so their owners are reminded of a draft
+    # that exists; preparing is idempotent (`follows` is unique).
+    schedule_reassessments(today=today)
+    yield from due_expiry_reminders(today)
+    yield from due_finding_reminders(today)
+
+
+def send_assessment_reminders(*, today: date | None = None) -> int:
+    """Send every assessment and finding reminder due on `today`; returns the number of emails sent."""
+    return run_reminders(today=today, only=["assessments"])["assessments"].sent
