@@ -52,6 +52,6 @@ def no_approved_subcontractors(vendor: Vendor) -> list[str]:
     if not names:
         return []
     return [
-        _("Subcontractors still approved: %(names)s. Suspend or terminate them first.")
+        _("Suspend or terminate the subcontractors still approved first: %(names)s.")
         % {"names": ", ".join(names)}
     ]

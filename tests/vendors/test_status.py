@@ -159,7 +159,7 @@ def test_it_refuses_termination_while_a_subcontractor_is_approved(compliance_use
     SubcontractorFactory(parent=vendor, name="Alpha Sub", status=S.APPROVED)
     SubcontractorFactory(parent=vendor, name="Draft Sub", status=S.DRAFT)
     assert refusal(vendor=vendor, status=S.TERMINATED, user=compliance_user, reason="Ended.") == [
-        "Subcontractors still approved: Alpha Sub, Zeta Sub. Suspend or terminate them first."
+        "Suspend or terminate the subcontractors still approved first: Alpha Sub, Zeta Sub."
     ]
     assert Vendor.objects.get(pk=vendor.pk).status == S.APPROVED
 
@@ -177,7 +177,7 @@ def test_it_lists_every_unmet_prerequisite_together(compliance_user):
     SubcontractorFactory(parent=vendor, name="Still Approved Sub", status=S.APPROVED)
     assert refusal(vendor=vendor, status=S.TERMINATED, user=compliance_user, reason="") == [
         "Give a reason: terminate needs one.",
-        "Subcontractors still approved: Still Approved Sub. Suspend or terminate them first.",
+        "Suspend or terminate the subcontractors still approved first: Still Approved Sub.",
     ]
 
 
