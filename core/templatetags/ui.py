@@ -44,3 +44,9 @@ def user_label(user):
     if user is None:
         return "—"
     return user.get_full_name() or user.username
+
+
+@register.filter
+def basename(path) -> str:
+    """The file name of a stored file's path, without its folders."""
+    return str(path).rsplit("/", 1)[-1]
