@@ -355,11 +355,8 @@ def assessment_approve(*, assessment: Assessment, user, note: str = "") -> Asses
         problems = approval_blockers(current)
         if problems:
             raise ValidationError(problems)
-        _decide(current, user=user, status=Status.APPROVED, note=note)
         current.valid_until = timezone.localdate() + relativedelta(months=validity_months(current.vendor))
-        save_with_history(
-            current, user=user, reason=_("Valid until %(date)s.") % {"date": current.valid_until}
-        )
+        _decide(current, user=user, status=Status.APPROVED, note=note)
     assessment.refresh_from_db()
     return assessment
 

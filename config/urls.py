@@ -12,5 +12,6 @@ urlpatterns = [
     path("vendors/", include("vendors.urls")),
     path("contracts/", include("contracts.urls")),
     path("assessments/", include("assessments.urls")),
+    path("transfers/", include("transfers.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -35,6 +35,8 @@ from vendors.models import Contact, DataCategory, Purpose, Vendor
 from vendors.services import contact_save, vendor_change_status, vendor_save
 from vendors.validators import corporate_number_check_digit
 
+from ._demo_transfers import create_transfer_demo
+
 DEMO_PASSWORD = "demo"
 USERS = [
     ("procurement", "Haruka", "Sato", PROCUREMENT),
@@ -504,7 +506,7 @@ class Command(BaseCommand):
     def create_vendors(self, users) -> int:
         categories = {c.code: c for c in DataCategory.objects.all()}
         purposes = {p.code: p for p in Purpose.objects.all()}
-        created = 0
+        onboarded = []
         for index, row in enumerate(VENDORS, start=1):
             name, kana, country, kind, parent, group, cats, purps, intake, status = row
             if Vendor.objects.filter(name=name).exists():
@@ -544,13 +546,17 @@ class Command(BaseCommand):
                 self.create_contract(vendor, index, owner, users)
             outcome = "returned" if name == "Kite Event Systems Co., Ltd." else ASSESSMENT_OUTCOMES[status]
             self.create_assessment(vendor, index, owner, users["compliance"], outcome)
+            onboarded.append((vendor, owner, status))
+        if onboarded:
+            create_transfer_demo(users, DEMO_PDF)
+        # Parents come before their subcontractors in VENDORS, so approvals follow the chain.
+        for vendor, owner, status in onboarded:
             for step in PATHS[status]:
                 actor = owner if step == "under_review" else users["compliance"]
                 vendor_change_status(vendor=vendor, status=step, user=actor, reason=REASONS[step])
-            created += 1
         self.create_contract_history(users)
         self.create_assessment_history(users)
-        return created
+        return len(onboarded)
 
     def create_assessment(self, vendor, index, owner, reviewer, outcome):
         """An assessment answered realistically; `outcome` says how far it goes (draft … approved)."""

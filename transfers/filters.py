@@ -1,0 +1,65 @@
+import django_filters
+from django.db.models import Max, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.filters import SearchFilterSet
+from vendors.models import Vendor
+
+from .models import STALE_AFTER, Country, ForeignTransfer, JointUseArrangement, ProvisionRecord
+from .services import transfer_unmet_prerequisites
+
+
+class ForeignTransferFilterSet(SearchFilterSet):
+    search_fields = ("vendor__name", "description")
+
+    vendor = django_filters.ModelChoiceFilter(queryset=Vendor.objects.order_by("name"), label=_("Recipient"))
+    country = django_filters.ModelChoiceFilter(queryset=Country.objects.all(), label=_("Country"))
+    route = django_filters.MultipleChoiceFilter(choices=ForeignTransfer.Route.choices, label=_("Route"))
+    status = django_filters.MultipleChoiceFilter(choices=ForeignTransfer.Status.choices, label=_("Status"))
+    unmet = django_filters.BooleanFilter(method="filter_unmet", label=_("Prerequisites unmet"))
+    check_overdue = django_filters.BooleanFilter(
+        method="filter_check_overdue", label=_("Periodic check overdue")
+    )
+
+    class Meta:
+        model = ForeignTransfer
+        fields = ["vendor", "country", "route", "status", "relationship"]
+
+    def filter_unmet(self, queryset, name, value):
+        # The rules live in one Python function; evaluate it over the (prefetched) rows, then filter by id.
+        rows = queryset.select_related("country").prefetch_related("checks", "consents")
+        ids = [t.pk for t in rows if bool(transfer_unmet_prerequisites(t)) == value]
+        return queryset.filter(pk__in=ids)
+
+    def filter_check_overdue(self, queryset, name, value):
+        limit = timezone.localdate() - STALE_AFTER
+        overdue = Q(
+            route=ForeignTransfer.Route.STANDARD_CONFORMING_SYSTEM, status=ForeignTransfer.Status.ACTIVE
+        ) & (Q(last_check__lt=limit) | Q(last_check__isnull=True, started_on__lt=limit))
+        queryset = queryset.annotate(last_check=Max("checks__checked_on"))
+        return queryset.filter(overdue) if value else queryset.exclude(overdue)
+
+
+class CountryFilterSet(SearchFilterSet):
+    search_fields = ("code", "name_en", "name_ja")
+
+    class Meta:
+        model = Country
+        fields = ["ppc_equivalent", "apec_cbpr", "is_active"]
+
+
+class JointUseFilterSet(SearchFilterSet):
+    search_fields = ("title", "responsible_party_name")
+
+    class Meta:
+        model = JointUseArrangement
+        fields = ["status"]
+
+
+class ProvisionRecordFilterSet(SearchFilterSet):
+    search_fields = ("recipient_name", "individuals_description", "data_items")
+
+    class Meta:
+        model = ProvisionRecord
+        fields = ["kind", "consent_obtained", "transfer"]
