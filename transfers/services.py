@@ -476,9 +476,12 @@ def provision_record_delete(*, record: ProvisionRecord, user) -> None:
     delete_with_history(record, user=user, reason=_("Retention period ended."))  # the model refuses early
 
 
-def purge_expired_records(*, today: date | None = None, user=None) -> list[str]:
-    """Delete records past their retention date; returns a line per record deleted, for the log."""
-    today = today or timezone.localdate()
+def purge_expired_records(*, user=None) -> list[str]:
+    """Delete records past their retention date; returns a line per record deleted, for the log.
+
+    Always judged against the real date: no caller can make a record expire early.
+    """
+    today = timezone.localdate()
     deleted = []
     for record in ProvisionRecord.objects.filter(retain_until__lt=today):
         line = f"#{record.pk} {record} (kind {record.kind}, retained until {record.retain_until})"
