@@ -7,6 +7,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.history import History
 from core.i18n import localized
@@ -217,7 +218,7 @@ class PeriodicCheck(models.Model):
     impediments = models.TextField(_("impediments found"), blank=True)
     actions_demanded = models.TextField(_("actions demanded"), blank=True)
     correction_due_on = models.DateField(_("correction due on"), null=True, blank=True)
-    result = models.CharField(_("result"), max_length=20, choices=Result.choices)
+    result = models.CharField(pgettext_lazy("check", "result"), max_length=20, choices=Result.choices)
 
     history = History()
 
@@ -300,7 +301,7 @@ class JointUseArrangement(models.Model):
         RENAME = "rename", _("A joint user was renamed")
         BUSINESS_SUCCESSION = "business_succession", _("Business succession")
 
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(pgettext_lazy("joint use", "title"), max_length=200)
     version = models.PositiveIntegerField(_("version"), default=1)
     previous = models.OneToOneField(
         "self",
@@ -377,7 +378,7 @@ class ProvisionRecord(models.Model):
         blank=True,
         help_text=_("For a batch record or a contract used as the record."),
     )
-    recipient_name = models.CharField(_("recipient"), max_length=200)
+    recipient_name = models.CharField(pgettext_lazy("provision", "recipient"), max_length=200)
     recipient_address = models.CharField(_("recipient's address"), max_length=300)
     recipient_representative = models.CharField(_("recipient's representative"), max_length=200, blank=True)
     individuals_description = models.TextField(
