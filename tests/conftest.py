@@ -1,7 +1,10 @@
+import io
 from collections import defaultdict
 
 import pytest
-from django.test import Client
+from django.core.management import call_command
+from django.db import transaction
+from django.test import Client, override_settings
 
 from core.roles import COMPLIANCE, PROCUREMENT, VIEWER
 from vendors import gates
@@ -95,3 +98,22 @@ def keep_only_gates_of(monkeypatch, *apps: str) -> None:
     for status, registered in gates._GATES.items():
         kept[status] = [gate for gate in registered if gate.__module__.split(".")[0] in apps]
     monkeypatch.setattr(gates, "_GATES", kept)
+
+
+@pytest.fixture(scope="module")
+def demo_loaded(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The demo data set, loaded once per test module (it takes seconds) and rolled back after it.
+
+    Each test still runs in its own savepoint inside this transaction, so what a test changes is undone.
+    """
+    media = tmp_path_factory.mktemp("demo-media")
+    # pytest-django runs with DEBUG off, where the command refuses on purpose.
+    fast = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    with (
+        django_db_blocker.unblock(),
+        override_settings(DEBUG=True, MEDIA_ROOT=media, PASSWORD_HASHERS=fast),
+        transaction.atomic(),
+    ):
+        call_command("load_demo", stdout=io.StringIO())
+        yield
+        transaction.set_rollback(True)

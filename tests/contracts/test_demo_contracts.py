@@ -17,9 +17,8 @@ S = ProtectionContract.Status
 
 
 @pytest.fixture
-def demo(settings):
-    settings.DEBUG = True  # pytest-django runs with DEBUG off, where the command refuses
-    call_command("load_demo", stdout=io.StringIO())
+def demo(demo_loaded, settings):
+    settings.DEBUG = True
     return ProtectionContract.objects.all()
 
 

@@ -1,22 +1,17 @@
 """The demo data set: realistic, complete enough to try every rule, and safe to load twice."""
 
-import io
-
 import pytest
-from django.core.management import CommandError, call_command
+from django.core.management import call_command
 
 from core.roles import COMPLIANCE, PROCUREMENT, VIEWER
 from vendors.models import Contact, Vendor
-
-from ..factories import VendorFactory
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def demo(settings):
-    settings.DEBUG = True  # pytest-django runs with DEBUG off, where the command refuses (tested below)
-    call_command("load_demo", stdout=io.StringIO())
+def demo(demo_loaded, settings):
+    settings.DEBUG = True
     return Vendor.objects.all()
 
 
@@ -79,18 +74,3 @@ def test_every_demo_vendor_obeys_the_model_rules_and_has_a_primary_contact(demo)
 def test_every_approved_subcontractor_has_an_approved_parent(demo):
     for vendor in demo.filter(kind=Vendor.Kind.SUBCONTRACTOR, status=Vendor.Status.APPROVED):
         assert vendor.parent.status == Vendor.Status.APPROVED
-
-
-def test_it_refuses_to_run_with_debug_off(settings):
-    settings.DEBUG = False
-    with pytest.raises(CommandError, match="DEBUG off"):
-        call_command("load_demo")
-    assert not Vendor.objects.exists()
-
-
-def test_with_if_empty_it_loads_nothing_when_vendors_exist(settings, capsys):
-    settings.DEBUG = True
-    VendorFactory(name="Already here K.K.")
-    call_command("load_demo", "--if-empty")
-    assert "demo data not loaded" in capsys.readouterr().out
-    assert list(Vendor.objects.values_list("name", flat=True)) == ["Already here K.K."]
