@@ -9,7 +9,7 @@ from .views import (
 )
 
 
-def reference_urls(*, namespace, model, prefix, name, form, filterset, columns):
+def reference_urls(*, namespace, model, prefix, name, form, filterset, columns, derived=()):
     """List, detail, create, edit and history pages of one reference-data model."""
     list_name = f"{namespace}:{name}_list"
     return [
@@ -30,7 +30,9 @@ def reference_urls(*, namespace, model, prefix, name, form, filterset, columns):
         ),
         path(
             f"{prefix}/<int:pk>/",
-            ReferenceDetailView.as_view(model=model, edit_url_name=f"{namespace}:{name}_edit"),
+            ReferenceDetailView.as_view(
+                model=model, edit_url_name=f"{namespace}:{name}_edit", derived=derived
+            ),
             name=f"{name}_detail",
         ),
         path(

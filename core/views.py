@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db.models import Case, IntegerField, Model, Value, When
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect
@@ -88,7 +88,7 @@ class ReferenceListView(RoleRequiredMixin, FilterView):
             verbose_name_plural=meta.verbose_name_plural,
             create_url_name=self.create_url_name,
             can_edit=has_role(self.request.user, COMPLIANCE),
-            headers=[meta.get_field(name).verbose_name for name in self.columns],
+            headers=[column_label(self.model, name) for name in self.columns],
         )
         return context
 
@@ -96,6 +96,7 @@ class ReferenceListView(RoleRequiredMixin, FilterView):
 class ReferenceDetailView(RoleRequiredMixin, DetailView):
     template_name = "core/reference_detail.html"
     edit_url_name = ""
+    derived: tuple[str, ...] = ()  # properties shown after the fields
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -105,8 +106,16 @@ class ReferenceDetailView(RoleRequiredMixin, DetailView):
             (field.verbose_name, _field_display(self.object, field))
             for field in self.object._meta.get_fields()
             if field.concrete and not field.auto_created and not field.primary_key
-        ]
+        ] + [(column_label(self.model, name), getattr(self.object, name)) for name in self.derived]
         return context
+
+
+def column_label(model, name: str) -> str:
+    """A field's verbose name, or a property's `short_description`."""
+    try:
+        return model._meta.get_field(name).verbose_name
+    except FieldDoesNotExist:
+        return getattr(getattr(model, name), "short_description", name.replace("_", " "))
 
 
 def _field_display(obj: Model, field) -> str:

@@ -7,9 +7,11 @@ from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from assessments.models import Assessment, Standard
+from assessments.models import Answer, Assessment, Category, Criterion, Standard
+from assessments.services import answer_save, assessment_create
 from contracts.models import Clause, ContractKind, ProtectionContract, ReentrustmentConsent
 from core.history import history_deferred
+from core.roles import PROCUREMENT
 from vendors.models import Contact, DataCategory, Purpose, Vendor
 from vendors.validators import corporate_number_check_digit
 
@@ -217,3 +219,228 @@ def approved_assessment_for(vendor: Vendor, *, valid_until=None, **kw) -> Assess
         valid_until=valid_until or timezone.localdate() + timedelta(days=365),
         **kw,
     )
+
+
+# --- assessments --------------------------------------------------------------------------------------------
+
+
+class StandardFactory(NoHistoryFactory):
+    """A version of an internal standard written straight to the table: a draft, no criteria unless given."""
+
+    class Meta:
+        model = Standard
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Test standard {n}")
+    version = 1
+    status = Standard.Status.DRAFT
+    pass_score = Decimal("80.0")
+    conditional_score = Decimal("60.0")
+
+
+class CriterionFactory(NoHistoryFactory):
+    """A criterion written straight to the table (even on a published standard: for setting up a scene)."""
+
+    class Meta:
+        model = Criterion
+        skip_postgeneration_save = True
+
+    standard = factory.SubFactory(StandardFactory)
+    code = factory.Sequence(lambda n: f"TST-{n:03d}")
+    category = Category.BASIC_POLICY
+    question_en = factory.LazyAttribute(lambda c: f"Is {c.code} in place?")
+    question_ja = factory.LazyAttribute(lambda c: f"{c.code}を実施していますか。")
+    weight = 3
+    position = factory.Sequence(lambda n: n)
+
+
+def answered_assessment(
+    vendor: Vendor | None = None,
+    *,
+    responses: dict[str, str] | None = None,
+    preparer=None,
+    default: str = Answer.Response.YES,
+    evidence: bool = True,
+    **create,
+) -> Assessment:
+    """A draft prepared by `preparer` (a new procurement user by default) against the published standard,
+    every applicable criterion answered `default` unless `responses` (code -> response, "" for unanswered)
+    says otherwise, through the services. With `evidence`, a PDF is attached wherever the criterion asks
+    for evidence of a yes or partial answer."""
+    preparer = preparer or UserFactory(roles=[PROCUREMENT])
+    assessment = assessment_create(vendor=vendor or VendorFactory(), user=preparer, **create)
+    responses = responses or {}
+    for answer in assessment.answers.select_related("criterion").order_by("criterion__position"):
+        criterion = answer.criterion
+        answer.response = responses.get(criterion.code, default)
+        if evidence and criterion.evidence_required and answer.response in ("yes", "partial"):
+            answer.evidence = pdf_file(f"evidence-{criterion.code}.pdf")
+        if answer.response:
+            answer_save(answer=answer, user=preparer)
+    assessment.refresh_from_db()
+    return assessment
+
+
+# --- transfers ----------------------------------------------------------------------------------------------
+
+# Two-letter codes no seeded country uses (the seeds start with neither X nor Z).
+_FREE_CODES = [f"{first}{second}" for first in "XZ" for second in "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"]
+
+
+def seeded_country(code: str):
+    """A country seeded by the transfers data migration: "DE" is an equivalent country, "US" is not."""
+    from transfers.models import Country
+
+    return Country.objects.get(code=code)
+
+
+class CountryFactory(NoHistoryFactory):
+    """A non-equivalent country whose protection-system information was reviewed 30 days ago."""
+
+    class Meta:
+        model = "transfers.Country"
+        skip_postgeneration_save = True
+
+    code = factory.Sequence(lambda n: _FREE_CODES[n % len(_FREE_CODES)])
+    name_en = factory.Sequence(lambda n: f"Testland {n}")
+    name_ja = factory.Sequence(lambda n: f"テスト国{n}")
+    ppc_equivalent = False
+    has_protection_system = True
+    apec_cbpr = False
+    oecd_gaps = "No duty to notify the data subject of the purpose of use."
+    other_laws = "Broad government access to data held by companies."
+    information_reviewed_on = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=30))
+    source = "Test reference."
+
+
+class ForeignTransferFactory(NoHistoryFactory):
+    """A planned entrustment to a foreign vendor in Germany (an equivalent country): nothing unmet.
+
+    Written straight to the table; `data_categories=[...]` and `purposes=[...]` set the M2M links."""
+
+    class Meta:
+        model = "transfers.ForeignTransfer"
+        skip_postgeneration_save = True
+
+    vendor = factory.SubFactory(ForeignVendorFactory)
+    country = factory.LazyFunction(lambda: seeded_country("DE"))
+    relationship = "entrustment"
+    route = "equivalent_country"
+    status = "planned"
+    description = "Cloud hosting of the customer database."
+
+    @factory.post_generation
+    def data_categories(self, create, extracted, **kwargs):
+        if create and extracted is not None:
+            with history_deferred(self):
+                self.data_categories.set(extracted)
+
+    @factory.post_generation
+    def purposes(self, create, extracted, **kwargs):
+        if create and extracted is not None:
+            with history_deferred(self):
+                self.purposes.set(extracted)
+
+
+class SystemTransferFactory(ForeignTransferFactory):
+    """A planned transfer on the standard-conforming-system route (Rule 16) to a non-equivalent country,
+    with its basis and document: nothing unmet until it is active or has checks."""
+
+    country = factory.SubFactory(CountryFactory)
+    route = "standard_conforming_system"
+    basis = "contract"
+    basis_document = factory.LazyFunction(lambda: pdf_file("dpa.pdf"))
+
+
+class ConsentTransferFactory(ForeignTransferFactory):
+    """A planned provision on the consent route (Art. 28(1)) to a non-equivalent country; no consent yet."""
+
+    country = factory.SubFactory(CountryFactory)
+    relationship = "third_party_provision"
+    route = "consent"
+
+
+class PeriodicCheckFactory(NoHistoryFactory):
+    """An `ok` check made 30 days ago of a standard-conforming transfer."""
+
+    class Meta:
+        model = "transfers.PeriodicCheck"
+        skip_postgeneration_save = True
+
+    transfer = factory.SubFactory(SystemTransferFactory)
+    checked_on = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=30))
+    implementation_status = "The recipient applies the contractual measures; audit report received."
+    foreign_laws = "No law found that affects the measures."
+    result = "ok"
+
+
+class ConsentRecordFactory(NoHistoryFactory):
+    """A complete consent record, the information given the day before consent, the snapshot taken from the
+    transfer's country as it is now (as consent_record_save does), with a PDF as evidence."""
+
+    class Meta:
+        model = "transfers.ConsentRecord"
+        skip_postgeneration_save = True
+
+    transfer = factory.SubFactory(ConsentTransferFactory)
+    obtained_on = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=10))
+    information_given_on = factory.LazyAttribute(lambda c: c.obtained_on - timedelta(days=1))
+    country_name_given = factory.LazyAttribute(
+        lambda c: c.transfer.country.name_en if c.transfer.country else ""
+    )
+    protection_system_snapshot = factory.LazyAttribute(
+        lambda c: c.transfer.country.information_snapshot() if c.transfer.country else {}
+    )
+    recipient_measures = "The recipient takes measures for every OECD principle."
+    how_given = "Shown on the application form before the consent box."
+    whose_consent = "Applicants via the recruitment site form v3."
+    method = "Check box on the web form"
+    evidence = factory.LazyFunction(lambda: pdf_file("consent-form.pdf"))
+
+
+class JointUseArrangementFactory(NoHistoryFactory):
+    """A draft joint-use arrangement; `joint_users=[...]` sets the joint users."""
+
+    class Meta:
+        model = "transfers.JointUseArrangement"
+        skip_postgeneration_save = True
+
+    title = factory.Sequence(lambda n: f"Group joint use {n}")
+    data_items = "Name, address, telephone number, purchase history."
+    scope_description = "The company's consolidated subsidiaries listed on its website."
+    purposes = "Customer support and product information across the group."
+    responsible_party_name = "Example Holdings K.K."
+    responsible_party_address = "1-1 Marunouchi, Chiyoda-ku, Tokyo"
+    responsible_party_representative = "Taro Yamada, President"
+    notice_method = "Published on the privacy page of the website."
+
+    @factory.post_generation
+    def joint_users(self, create, extracted, **kwargs):
+        if create and extracted is not None:
+            with history_deferred(self):
+                self.joint_users.set(extracted)
+
+
+class ProvisionRecordFactory(NoHistoryFactory):
+    """A record of a single provision made today (kept 3 years); the model computes retain_until on save."""
+
+    class Meta:
+        model = "transfers.ProvisionRecord"
+        skip_postgeneration_save = True
+
+    provided_on = factory.LazyFunction(timezone.localdate)
+    recipient_name = "Recipient Inc."
+    recipient_address = "1 Market Street, San Francisco, CA, USA"
+    recipient_representative = "Jane Doe, CEO"
+    individuals_description = "Customers who ordered in May."
+    data_items = "Name, e-mail address."
+    consent_obtained = True
+    kind = "single"
+
+
+def active_transfer_for(vendor: Vendor, **kwargs):
+    """An ACTIVE transfer to `vendor` that meets every prerequisite: an entrustment to Germany (an equivalent
+    country) started 30 days ago. Any field can be overridden, e.g. `status="planned"`."""
+    values = {"vendor": vendor, "status": "active", "started_on": timezone.localdate() - timedelta(days=30)}
+    values.update(kwargs)
+    return ForeignTransferFactory(**values)

@@ -37,8 +37,9 @@ class ForeignTransferFilterSet(SearchFilterSet):
         overdue = Q(
             route=ForeignTransfer.Route.STANDARD_CONFORMING_SYSTEM, status=ForeignTransfer.Status.ACTIVE
         ) & (Q(last_check__lt=limit) | Q(last_check__isnull=True, started_on__lt=limit))
-        queryset = queryset.annotate(last_check=Max("checks__checked_on"))
-        return queryset.filter(overdue) if value else queryset.exclude(overdue)
+        overdue_ids = queryset.annotate(last_check=Max("checks__checked_on")).filter(overdue).values("pk")
+        # By id, not .exclude(overdue): a transfer never checked has no last check, and NULL must not drop it.
+        return queryset.filter(pk__in=overdue_ids) if value else queryset.exclude(pk__in=overdue_ids)
 
 
 class CountryFilterSet(SearchFilterSet):

@@ -65,6 +65,16 @@ class Country(models.Model):
         on = on or timezone.localdate()
         return self.information_reviewed_on is None or self.information_reviewed_on + STALE_AFTER < on
 
+    @property
+    def information_status(self) -> str:
+        if self.ppc_equivalent:
+            return str(_("not needed: equivalent country"))
+        if self.information_is_stale():
+            return str(_("information stale: review it (over 12 months old or never reviewed)"))
+        return str(_("current"))
+
+    information_status.fget.short_description = _("protection-system information")
+
     def information_snapshot(self) -> dict:
         """The protection-system information as shown to people at one moment (frozen in consent records)."""
         return {

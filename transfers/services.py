@@ -35,6 +35,7 @@ CHECK_OVERDUE = "transfer_check_overdue"
 CORRECTION_OVERDUE = "transfer_correction_overdue"
 COUNTRY_STALE = "country_information_stale"
 SUSPENDED_NOTICE = "transfer_suspended"
+NEVER_REVIEWED = date(1970, 1, 1)
 
 
 def require_compliance(user) -> None:
@@ -89,19 +90,19 @@ def _system_prerequisites(transfer: ForeignTransfer, today: date) -> list[str]:
         problems.append(_("Attach the document establishing the system (contract, rules or certificate)."))
     # .all() so that a list page's prefetch serves it; sorted here instead of in SQL for the same reason.
     checks = sorted(transfer.checks.all(), key=lambda c: (c.checked_on, c.pk), reverse=True)
-    if transfer.status in (Status.ACTIVE, Status.SUSPENDED) or checks:
-        if not checks:
-            problems.append(
-                _(
-                    "No periodic check is recorded: check the recipient's implementation and the foreign "
-                    "laws affecting it at least once a year."
-                )
+    # The first check confirms the system before provision starts; then at least yearly (Rule 18(1)).
+    if not checks:
+        problems.append(
+            _(
+                "No periodic check is recorded: check the recipient's implementation and the foreign "
+                "laws affecting it at least once a year."
             )
-        elif checks[0].checked_on + STALE_AFTER < today:
-            problems.append(
-                _("The last periodic check (%(date)s) is more than 12 months old.")
-                % {"date": checks[0].checked_on}
-            )
+        )
+    elif checks[0].checked_on + STALE_AFTER < today:
+        problems.append(
+            _("The last periodic check (%(date)s) is more than 12 months old.")
+            % {"date": checks[0].checked_on}
+        )
     if checks:
         latest = checks[0]
         if latest.result == PeriodicCheck.Result.DIFFICULT:
@@ -146,6 +147,14 @@ def _consent_prerequisites(transfer: ForeignTransfer, today: date) -> list[str]:
         if not consent.country_name_given.strip():
             problems.append(_("Record the country name given to the principals."))
         snapshot = consent.protection_system_snapshot or {}
+        if transfer.country is not None and snapshot.get("code") not in (None, transfer.country.code):
+            problems.append(
+                _(
+                    "The consent was obtained for provision to another country (%(code)s): obtain it "
+                    "again for %(country)s."
+                )
+                % {"code": snapshot["code"], "country": transfer.country}
+            )
         if not snapshot or snapshot.get("has_protection_system") is None:
             problems.append(_("Record the country's protection system as it was shown to the principals."))
         else:
@@ -305,6 +314,8 @@ def _notify_suspension(transfer: ForeignTransfer, check: PeriodicCheck) -> None:
 def consent_record_save(*, consent: ConsentRecord, user, reason: str = "") -> ConsentRecord:
     """Save a consent record, freezing the country information as it stood when consent was obtained."""
     require_compliance(user)
+    if consent.transfer.route != Route.CONSENT:
+        raise ValidationError(_("Consent records belong to transfers on the consent route."))
     country = consent.transfer.country
     if consent._state.adding and country is not None:
         consent.protection_system_snapshot = country.information_snapshot()
@@ -592,11 +603,12 @@ def due_stale_country_reminders(today: date):
         | Q(information_reviewed_on__lte=today - STALE_AFTER + timedelta(days=30))
     )
     for country in countries:
-        stale_on = country.information_reviewed_on + STALE_AFTER if country.information_reviewed_on else today
+        stale_on = country.information_reviewed_on + STALE_AFTER if country.information_reviewed_on else None
         yield Reminder(
             kind=COUNTRY_STALE,
             subject=country,
-            deadline=stale_on,
+            # Never reviewed: a fixed date keys the reminder, so it is sent once, not every day.
+            deadline=stale_on or NEVER_REVIEWED,
             threshold=0,
             recipients=compliance,
             template="transfers/email/country",

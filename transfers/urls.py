@@ -63,6 +63,14 @@ urlpatterns = [
         name="country",
         form=CountryForm,
         filterset=CountryFilterSet,
-        columns=("code", "name_en", "name_ja", "ppc_equivalent", "apec_cbpr", "information_reviewed_on"),
+        columns=(
+            "code",
+            "name_en",
+            "name_ja",
+            "ppc_equivalent",
+            "information_reviewed_on",
+            "information_status",
+        ),
+        derived=("information_status",),
     ),
 ]
