@@ -141,6 +141,8 @@ def assessment_create(
     standard = standard or current_standard()
     if standard is None or standard.status != Standard.Status.PUBLISHED:
         raise ValidationError(_("Assessments are answered against a published standard."))
+    if vendor.status == Vendor.Status.TERMINATED:
+        raise ValidationError(_("The vendor is terminated: it is no longer assessed."))
     with transaction.atomic():
         assessment = Assessment(
             vendor=vendor, standard=standard, kind=kind, prepared_by=user, follows=follows
@@ -291,13 +293,23 @@ def assessment_submit(*, assessment: Assessment, user) -> Assessment:
     return assessment
 
 
+DECISION_TIME_FORMAT = "Y-m-d H:i"
+
+
+def preparers(assessment: Assessment) -> set[int]:
+    """Everyone who prepared, answered or submitted the assessment: none of them may review it."""
+    answered = Answer.history.filter(assessment_id=assessment.pk).exclude(history_user=None)
+    return {assessment.prepared_by_id, assessment.submitted_by_id} | set(
+        answered.values_list("history_user_id", flat=True)
+    )
+
+
 def _lock_for_decision(assessment: Assessment, user) -> Assessment:
     """The row, locked, after checking that it still awaits a decision and that `user` may take it."""
     require_compliance(user)
+    # Joined rows are not re-read after waiting for the lock: the reviewer is loaded once the row is ours.
     current = (
-        Assessment.objects.select_for_update(of=("self",))
-        .select_related("vendor", "reviewed_by")
-        .get(pk=assessment.pk)
+        Assessment.objects.select_for_update(of=("self",)).select_related("vendor").get(pk=assessment.pk)
     )
     problems = []
     if current.status != Status.SUBMITTED:
@@ -307,7 +319,7 @@ def _lock_for_decision(assessment: Assessment, user) -> Assessment:
                 % {
                     "user": current.reviewed_by.get_full_name() or current.reviewed_by.get_username(),
                     "status": current.get_status_display().lower(),
-                    "when": date_format(timezone.localtime(current.decided_at), "DATETIME_FORMAT"),
+                    "when": date_format(timezone.localtime(current.decided_at), DECISION_TIME_FORMAT),
                 }
             )
         else:
@@ -315,7 +327,7 @@ def _lock_for_decision(assessment: Assessment, user) -> Assessment:
                 _("Only a submitted assessment can be decided; this one is %(status)s.")
                 % {"status": current.get_status_display().lower()}
             )
-    if user.pk in (current.prepared_by_id, current.submitted_by_id):
+    if user.pk in preparers(current):
         problems.append(_("You prepared or submitted this assessment: someone else must review it."))
     if problems:
         raise ValidationError(problems)
