@@ -5,7 +5,7 @@ import io
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 from openpyxl import load_workbook
 
 from assessments.excel import questionnaire_workbook
@@ -15,11 +15,9 @@ from core.roles import PROCUREMENT
 
 from ..conftest import ROLE_NAMES
 from ..factories import CriterionFactory, StandardFactory, UserFactory, VendorFactory, answered_assessment
-
-LOGIN_URL = "/accounts/login/"
+from ..permissions import LOGIN_URL, READ, assert_table_covers
 
 # Expected status per role; anonymous users are always sent to the login page (302).
-READ = {"anonymous": 302, "viewer": 200, "procurement": 200, "compliance": 200, "superuser": 200}
 PREPARERS = {"anonymous": 302, "viewer": 403, "procurement": 200, "compliance": 403, "superuser": 200}
 REVIEWERS = {"anonymous": 302, "viewer": 403, "procurement": 403, "compliance": 200, "superuser": 200}
 FINDINGS = {"anonymous": 302, "viewer": 403, "procurement": 200, "compliance": 200, "superuser": 200}
@@ -173,18 +171,7 @@ def test_each_role_gets_the_expected_answer_on_each_assessment_page(client_as, o
 
 
 def test_every_assessment_url_is_in_the_permission_table():
-    def walk(patterns, namespace=None):
-        for pattern in patterns:
-            if isinstance(pattern, URLResolver):
-                yield from walk(pattern.url_patterns, pattern.namespace or namespace)
-            elif isinstance(pattern, URLPattern) and pattern.name:
-                yield f"{namespace}:{pattern.name}" if namespace else pattern.name
-
-    names = set(walk(get_resolver().url_patterns))
-    wanted = {name for name in names if name.startswith("assessments:")}
-    assert wanted, "the walk found no assessment URL at all"
-    assert wanted - set(URLS) == set(), "URLs without an entry in the permission table"
-    assert set(URLS) - names == set(), "table entries for URLs that no longer exist"
+    assert_table_covers(URLS, prefix="assessments:")
 
 
 # --- refused writes change nothing ----------------------------------------------------------------------

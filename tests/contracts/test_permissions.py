@@ -2,7 +2,7 @@
 
 import pytest
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 
 from contracts.models import Clause, ContractKind, ProtectionContract, ReentrustmentConsent
 
@@ -15,13 +15,9 @@ from ..factories import (
     pdf_file,
     required_clauses,
 )
+from ..permissions import COMPLIANCE_ONLY, LOGIN_URL, READ, assert_table_covers
 
-LOGIN_URL = "/accounts/login/"
-
-# Expected GET status per role; anonymous users are always sent to the login page (302).
-READ = {"anonymous": 302, "viewer": 200, "procurement": 200, "compliance": 200, "superuser": 200}
 EDITORS = {"anonymous": 302, "viewer": 403, "procurement": 200, "compliance": 200, "superuser": 200}
-COMPLIANCE_ONLY = {"anonymous": 302, "viewer": 403, "procurement": 403, "compliance": 200, "superuser": 200}
 
 # URL name -> (which object's pk it takes, expected GET status per role)
 URLS = {
@@ -84,18 +80,7 @@ def test_each_role_gets_the_expected_answer_on_each_contract_page(client_as, obj
 
 
 def test_every_contract_url_is_in_the_permission_table():
-    def walk(patterns, namespace=None):
-        for pattern in patterns:
-            if isinstance(pattern, URLResolver):
-                yield from walk(pattern.url_patterns, pattern.namespace or namespace)
-            elif isinstance(pattern, URLPattern) and pattern.name:
-                yield f"{namespace}:{pattern.name}" if namespace else pattern.name
-
-    names = set(walk(get_resolver().url_patterns))
-    wanted = {name for name in names if name.startswith("contracts:")}
-    assert wanted, "the walk found no contract URL at all"
-    assert wanted - set(URLS) == set(), "URLs without an entry in the permission table"
-    assert set(URLS) - names == set(), "table entries for URLs that no longer exist"
+    assert_table_covers(URLS, prefix="contracts:")
 
 
 # --- refused writes change nothing --------------------------------------------------------------------------

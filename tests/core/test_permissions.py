@@ -3,20 +3,16 @@
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 
 from vendors.models import Contact, DataCategory, Purpose, Vendor
 
 from ..conftest import ROLE_NAMES
 from ..factories import ContactFactory, DataCategoryFactory, PurposeFactory, UserFactory, VendorFactory
+from ..permissions import COMPLIANCE_ONLY, LOGIN_URL, READ, assert_table_covers
 
-LOGIN_URL = "/accounts/login/"
-
-# Expected GET status per role; anonymous users are always sent to the login page (302).
-READ = {"anonymous": 302, "viewer": 200, "procurement": 200, "compliance": 200, "superuser": 200}
 PROCUREMENT_ONLY = {"anonymous": 302, "viewer": 403, "procurement": 200, "compliance": 403, "superuser": 200}
 STATUS = {"anonymous": 302, "viewer": 403, "procurement": 200, "compliance": 200, "superuser": 200}
-COMPLIANCE_ONLY = {"anonymous": 302, "viewer": 403, "procurement": 403, "compliance": 200, "superuser": 200}
 REDIRECT = {"anonymous": 302, "viewer": 302, "procurement": 302, "compliance": 302, "superuser": 302}
 
 # URL name -> (which object's pk it takes, expected GET status per role)
@@ -75,18 +71,7 @@ def test_each_role_gets_the_expected_answer_on_each_page(client_as, objects, nam
 
 
 def test_every_vendor_url_and_home_is_in_the_permission_table():
-    def walk(patterns, namespace=None):
-        for pattern in patterns:
-            if isinstance(pattern, URLResolver):
-                yield from walk(pattern.url_patterns, pattern.namespace or namespace)
-            elif isinstance(pattern, URLPattern) and pattern.name:
-                yield f"{namespace}:{pattern.name}" if namespace else pattern.name
-
-    names = set(walk(get_resolver().url_patterns))
-    wanted = {name for name in names if name.startswith("vendors:") or name == "home"}
-    assert wanted, "the walk found no vendor URL at all"
-    assert wanted - set(URLS) == set(), "URLs without an entry in the permission table"
-    assert set(URLS) - names == set(), "table entries for URLs that no longer exist"
+    assert_table_covers(URLS, prefix="vendors:", extra=("home",))
 
 
 # --- refused writes change nothing --------------------------------------------------------------------------

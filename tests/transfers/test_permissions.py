@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from transfers.models import (
@@ -30,12 +30,8 @@ from ..factories import (
     SystemTransferFactory,
     seeded_country,
 )
+from ..permissions import COMPLIANCE_ONLY, LOGIN_URL, READ, assert_table_covers
 
-LOGIN_URL = "/accounts/login/"
-
-# Expected GET status per role; anonymous users are always sent to the login page (302).
-READ = {"anonymous": 302, "viewer": 200, "procurement": 200, "compliance": 200, "superuser": 200}
-COMPLIANCE_ONLY = {"anonymous": 302, "viewer": 403, "procurement": 403, "compliance": 200, "superuser": 200}
 RECORD_KEEPERS = {"anonymous": 302, "viewer": 403, "procurement": 200, "compliance": 200, "superuser": 200}
 # A button (POST only): GET is refused with 403 for a role without the right, 405 for a role with it.
 COMPLIANCE_BUTTON = {"anonymous": 302, "viewer": 403, "procurement": 403, "compliance": 405, "superuser": 405}
@@ -127,18 +123,7 @@ def test_each_role_gets_the_expected_answer_on_each_transfer_page(client_as, obj
 
 
 def test_every_transfer_url_is_in_the_permission_table():
-    def walk(patterns, namespace=None):
-        for pattern in patterns:
-            if isinstance(pattern, URLResolver):
-                yield from walk(pattern.url_patterns, pattern.namespace or namespace)
-            elif isinstance(pattern, URLPattern) and pattern.name:
-                yield f"{namespace}:{pattern.name}" if namespace else pattern.name
-
-    names = set(walk(get_resolver().url_patterns))
-    wanted = {name for name in names if name.startswith("transfers:")}
-    assert wanted, "the walk found no transfer URL at all"
-    assert wanted - set(URLS) == set(), "URLs without an entry in the permission table"
-    assert set(URLS) - names == set(), "table entries for URLs that no longer exist"
+    assert_table_covers(URLS, prefix="transfers:")
 
 
 def test_a_user_without_any_role_gets_403_on_every_transfer_page(objects, roleless_user):
