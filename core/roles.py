@@ -33,10 +33,6 @@ def require_role(user, *roles: str) -> None:
         raise PermissionDenied
 
 
-def can_read(user) -> bool:
-    return has_role(user, *ALL_ROLES)
-
-
 class RoleRequiredMixin(AccessMixin):
     """Refuses with 403 unless the signed-in user holds one of `roles` (anonymous users go to login)."""
 

@@ -59,7 +59,6 @@ class HistoryView(RoleRequiredMixin, DetailView):
     """The History tab of any tracked object: every version, who, when, why, and what changed."""
 
     template_name = "core/history.html"
-    back_url_name = None
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -195,7 +195,7 @@ class Vendor(models.Model):
 
     def clean(self):
         errors = {}
-        if self.country == "JP" and not self.corporate_number:
+        if self.needs_corporate_number and not self.corporate_number:
             errors["corporate_number"] = _("A vendor in Japan needs its corporate number.")
         if self.kind == self.Kind.SUBCONTRACTOR:
             if self.parent_id is None:
