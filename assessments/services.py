@@ -5,8 +5,6 @@ from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
@@ -15,9 +13,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from core.history import save_with_history
-from core.models import ReminderLog
-from core.reminders import Reminder, reminder_source, run_reminders
-from core.roles import COMPLIANCE, PROCUREMENT, has_role
+from core.reminders import Reminder, not_fully_sent, reminder_source, run_reminders
+from core.roles import COMPLIANCE, PROCUREMENT, active_users_with_role, has_role
 from vendors.models import Vendor
 
 from . import excel
@@ -454,23 +451,6 @@ def schedule_reassessments(*, today: date | None = None) -> int:
     return created
 
 
-def _unsent(kind: str, model, threshold: int, deadline_field: str):
-    logs = ReminderLog.objects.filter(
-        kind=kind,
-        subject_type=ContentType.objects.get_for_model(model),
-        subject_id=OuterRef("pk"),
-        deadline=OuterRef(deadline_field),
-        threshold=threshold,
-    )
-    return ~Exists(logs) | Exists(logs.filter(sent_at=None))
-
-
-def _compliance_users() -> list:
-    return list(
-        get_user_model().objects.filter(is_active=True, groups__name=COMPLIANCE).select_related("preference")
-    )
-
-
 def due_expiry_reminders(today: date):
     thresholds = sorted(set(settings.ASSESSMENT_REMINDER_DAYS), reverse=True)
     base = _latest_approved().select_related("vendor", "vendor__owner__preference", "standard")
@@ -482,7 +462,7 @@ def due_expiry_reminders(today: date):
             else Q(valid_until__gte=today)
         )
         for assessment in base.filter(window).filter(
-            _unsent(EXPIRY_REMINDER, Assessment, threshold, "valid_until")
+            not_fully_sent(EXPIRY_REMINDER, Assessment, threshold, OuterRef("valid_until"))
         ):
             yield Reminder(
                 kind=EXPIRY_REMINDER,
@@ -497,9 +477,9 @@ def due_expiry_reminders(today: date):
                     "days_left": (assessment.valid_until - today).days,
                 },
             )
-    compliance = _compliance_users()
+    compliance = active_users_with_role(COMPLIANCE)
     expired = base.filter(valid_until__lt=today).filter(
-        _unsent(EXPIRED_REMINDER, Assessment, 0, "valid_until")
+        not_fully_sent(EXPIRED_REMINDER, Assessment, 0, OuterRef("valid_until"))
     )
     for assessment in expired:
         yield Reminder(
@@ -520,7 +500,7 @@ def due_expiry_reminders(today: date):
 def due_finding_reminders(today: date):
     overdue = (
         Finding.objects.filter(status=Finding.Status.OPEN, due_on__lt=today)
-        .filter(_unsent(FINDING_REMINDER, Finding, 0, "due_on"))
+        .filter(not_fully_sent(FINDING_REMINDER, Finding, 0, OuterRef("due_on")))
         .select_related("owner__preference", "assessment__vendor")
     )
     for finding in overdue:

@@ -4,8 +4,6 @@ from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
@@ -13,9 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.history import save_with_history
-from core.models import ReminderLog
-from core.reminders import Reminder, reminder_source, run_reminders
-from core.roles import COMPLIANCE, PROCUREMENT, has_role
+from core.reminders import Reminder, not_fully_sent, reminder_source, run_reminders
+from core.roles import COMPLIANCE, PROCUREMENT, active_users_with_role, has_role
 from vendors.models import Vendor
 
 from .models import ProtectionContract, ReentrustmentConsent
@@ -303,18 +300,6 @@ def _thresholds() -> list[int]:
     return sorted(set(settings.CONTRACT_REMINDER_DAYS), reverse=True)
 
 
-def _not_fully_sent(kind: str, threshold: int, deadline_field: str):
-    """Exclude subjects whose reminder for this date and threshold went out to every recipient."""
-    logs = ReminderLog.objects.filter(
-        kind=kind,
-        subject_type=ContentType.objects.get_for_model(ProtectionContract),
-        subject_id=OuterRef("pk"),
-        deadline=OuterRef(deadline_field),
-        threshold=threshold,
-    )
-    return ~Exists(logs) | Exists(logs.filter(sent_at=None))
-
-
 def _with_people(queryset):
     return queryset.select_related("vendor", "vendor__owner__preference", "owner__preference")
 
@@ -332,7 +317,7 @@ def due_notice_reminders(today: date):
             window &= Q(decision_on__gt=today + timedelta(days=thresholds[index + 1]))
         contracts = _with_people(
             ProtectionContract.objects.filter(window, status=Status.ACTIVE).filter(
-                _not_fully_sent(NOTICE_REMINDER, threshold, "decision_on")
+                not_fully_sent(NOTICE_REMINDER, ProtectionContract, threshold, OuterRef("decision_on"))
             )
         )
         for contract in contracts:
@@ -354,16 +339,14 @@ def due_notice_reminders(today: date):
 
 def due_expiry_escalations(today: date):
     """Contracts that ended with nothing succeeding them: escalated to every compliance user."""
-    compliance = list(
-        get_user_model().objects.filter(is_active=True, groups__name=COMPLIANCE).select_related("preference")
-    )
+    compliance = active_users_with_role(COMPLIANCE)
     active_successor = ProtectionContract.objects.filter(renews=OuterRef("pk"), status=Status.ACTIVE)
     ended = (Q(status=Status.EXPIRED) | Q(status=Status.ACTIVE, auto_renews=False)) & Q(ends_on__lt=today)
     contracts = _with_people(
         ProtectionContract.objects.filter(ended)
         .exclude(vendor__status=Vendor.Status.TERMINATED)  # the entrustment itself has ended
         .exclude(Exists(active_successor))
-        .filter(_not_fully_sent(EXPIRED_REMINDER, 0, "ends_on"))
+        .filter(not_fully_sent(EXPIRED_REMINDER, ProtectionContract, 0, OuterRef("ends_on")))
     )
     for contract in contracts:
         yield Reminder(

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -149,3 +149,19 @@ def _send(reminder: Reminder, recipient) -> None:
     message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [recipient.email])
     message.attach_alternative(html, "text/html")
     message.send()
+
+
+def not_fully_sent(kind: str, model, threshold: int, deadline) -> Q:
+    """Rows of `model` whose reminder (kind, deadline, threshold) has not yet gone out to everyone.
+
+    `deadline` is an expression over the outer row (e.g. OuterRef("valid_until")) or a fixed date. Sources use
+    it so that a run only looks at what is still due, not at everything ever reminded.
+    """
+    logs = ReminderLog.objects.filter(
+        kind=kind,
+        subject_type=ContentType.objects.get_for_model(model),
+        subject_id=OuterRef("pk"),
+        deadline=deadline,
+        threshold=threshold,
+    )
+    return ~Exists(logs) | Exists(logs.filter(sent_at=None))

@@ -1,5 +1,6 @@
 """Roles are Django groups (created by a data migration); superusers may do everything."""
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.mixins import AccessMixin
 from django.core.exceptions import PermissionDenied
 
@@ -46,3 +47,10 @@ class RoleRequiredMixin(AccessMixin):
             return self.handle_no_permission()
         require_role(request.user, *self.get_roles())
         return super().dispatch(request, *args, **kwargs)
+
+
+def active_users_with_role(role: str) -> list:
+    """Everyone who currently holds `role`, with their language preference loaded (for emails)."""
+    return list(
+        get_user_model().objects.filter(is_active=True, groups__name=role).select_related("preference")
+    )

@@ -3,8 +3,6 @@
 import logging
 from datetime import date, timedelta
 
-from django.contrib.auth import get_user_model
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
@@ -12,9 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.history import delete_with_history, save_with_history
-from core.models import ReminderLog
-from core.reminders import Reminder, deliver, reminder_source, run_reminders
-from core.roles import COMPLIANCE, PROCUREMENT, has_role
+from core.reminders import Reminder, deliver, not_fully_sent, reminder_source, run_reminders
+from core.roles import COMPLIANCE, PROCUREMENT, active_users_with_role, has_role
 from vendors.models import Vendor
 
 from .models import (
@@ -303,7 +300,7 @@ def _notify_suspension(transfer: ForeignTransfer, check: PeriodicCheck) -> None:
                 subject=check,
                 deadline=check.checked_on,
                 threshold=0,
-                recipients=tuple(_compliance_users()),
+                recipients=tuple(active_users_with_role(COMPLIANCE)),
                 template="transfers/email/suspended",
                 context={"transfer": transfer, "check": check, "vendor": transfer.vendor},
             )
@@ -320,12 +317,6 @@ def consent_record_save(*, consent: ConsentRecord, user, reason: str = "") -> Co
     if consent._state.adding and country is not None:
         consent.protection_system_snapshot = country.information_snapshot()
     return save_with_history(consent, user=user, reason=reason)
-
-
-def _compliance_users() -> list:
-    return list(
-        get_user_model().objects.filter(is_active=True, groups__name=COMPLIANCE).select_related("preference")
-    )
 
 
 # --- joint use -----------------------------------------------------------------------------------
@@ -528,20 +519,9 @@ def vendor_transfer_blockers(vendor: Vendor) -> list[str]:
 # --- reminders -----------------------------------------------------------------------------------
 
 
-def _unsent(kind: str, model, threshold: int, deadline):
-    logs = ReminderLog.objects.filter(
-        kind=kind,
-        subject_type=ContentType.objects.get_for_model(model),
-        subject_id=OuterRef("pk"),
-        deadline=deadline,
-        threshold=threshold,
-    )
-    return ~Exists(logs) | Exists(logs.filter(sent_at=None))
-
-
 def due_check_reminders(today: date):
     """Periodic checks due within 30 days, due today, or overdue, to compliance (at most once each)."""
-    compliance = tuple(_compliance_users())
+    compliance = tuple(active_users_with_role(COMPLIANCE))
     transfers = ForeignTransfer.objects.filter(
         route=Route.STANDARD_CONFORMING_SYSTEM, status=Status.ACTIVE
     ).select_related("vendor", "country")
@@ -565,7 +545,7 @@ def due_check_reminders(today: date):
 
 
 def due_correction_reminders(today: date):
-    compliance = tuple(_compliance_users())
+    compliance = tuple(active_users_with_role(COMPLIANCE))
     checks = (
         PeriodicCheck.objects.filter(
             result=PeriodicCheck.Result.IMPEDED, correction_due_on__lt=today, transfer__status=Status.ACTIVE
@@ -577,7 +557,7 @@ def due_correction_reminders(today: date):
                 )
             )
         )
-        .filter(_unsent(CORRECTION_OVERDUE, PeriodicCheck, 0, OuterRef("correction_due_on")))
+        .filter(not_fully_sent(CORRECTION_OVERDUE, PeriodicCheck, 0, OuterRef("correction_due_on")))
         .select_related("transfer__vendor")
     )
     for check in checks:
@@ -594,7 +574,7 @@ def due_correction_reminders(today: date):
 
 def due_stale_country_reminders(today: date):
     """Countries used by active or planned transfers whose protection information is going stale."""
-    compliance = tuple(_compliance_users())
+    compliance = tuple(active_users_with_role(COMPLIANCE))
     in_use = ForeignTransfer.objects.filter(
         country=OuterRef("pk"), status__in=(Status.ACTIVE, Status.PLANNED)
     )
