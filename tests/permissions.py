@@ -29,3 +29,12 @@ def assert_table_covers(table, *, prefix: str, extra: tuple[str, ...] = ()) -> N
     assert wanted, f"the walk found no {prefix} URL at all"
     assert wanted - set(table) == set(), "URLs without an entry in the permission table"
     assert set(table) - names == set(), "table entries for URLs that no longer exist"
+
+
+def assert_write_refused(response, role: str, name: str) -> None:
+    """Anonymous users are sent to sign in; a signed-in role without the right gets 403."""
+    if role == "anonymous":
+        assert response.status_code == 302
+        assert response.url.startswith(LOGIN_URL)
+    else:
+        assert response.status_code == 403, f"{role} POST {name}"
