@@ -278,6 +278,8 @@ class JointUseReviseView(RoleRequiredMixin, FormView):
         kwargs = super().get_form_kwargs()
         if self.request.method == "GET":
             kwargs["instance"] = self.arrangement
+            # The new version gets its own notice and effective dates, not the previous version's.
+            kwargs["initial"] = {"notice_published_on": None, "effective_on": None}
         return kwargs
 
     def get_context_data(self, **kwargs):

@@ -883,3 +883,14 @@ def test_the_vendor_page_of_a_foreign_vendor_without_transfers_says_none_recorde
     assert "Foreign transfers and joint use" in text
     assert "None recorded." in text
     assert f"{reverse('transfers:create')}?vendor={foreign.pk}" in response.content.decode()
+
+
+def test_the_revise_page_starts_from_the_published_particulars_with_fresh_dates(compliance_client):
+    published = timezone.localdate() - timedelta(days=90)
+    arrangement = JointUseArrangementFactory(
+        status="published", notice_published_on=published, effective_on=published
+    )
+    form = compliance_client.get(reverse("transfers:joint_use_revise", args=[arrangement.pk])).context["form"]
+    assert form["data_items"].value() == arrangement.data_items
+    assert form["notice_published_on"].value() is None
+    assert form["effective_on"].value() is None
