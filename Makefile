@@ -5,6 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .PHONY: run test install lint migrate demo check-deploy messages
+MESSAGE_IGNORES := --ignore=.venv --ignore=staticfiles --ignore=tests --ignore=var --ignore=bench --ignore=media
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PYTHON) not found); set PYTHON=/path/to/python3.11"; exit 1; }
@@ -15,7 +16,12 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
-install: $(STAMP)
+# The compiled catalogue is build output: made from the committed .po, never edited or committed.
+MO := locale/ja/LC_MESSAGES/django.mo
+$(MO): locale/ja/LC_MESSAGES/django.po $(STAMP)
+	$(BIN)/python manage.py compile_translations
+
+install: $(STAMP) $(MO)
 
 migrate: install
 	$(BIN)/python manage.py migrate --noinput
@@ -42,9 +48,9 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# After changing UI text: update the .po (needs GNU gettext), translate the new entries, then `make install`.
 messages: install
-	cd $(CURDIR) && $(BIN)/python manage.py makemessages -l ja --ignore=.venv --ignore=staticfiles
-	$(BIN)/python manage.py compilemessages --ignore=.venv
+	$(BIN)/python manage.py makemessages -l ja $(MESSAGE_IGNORES)
 
 check-deploy: install
 	DJANGO_DEBUG=False DJANGO_SECRET_KEY=ci-only-$$(date +%s)-a-long-random-looking-secret-key-value-xyz \

@@ -7,4 +7,5 @@ class AssessmentsConfig(AppConfig):
     verbose_name = _("Assessments")
 
     def ready(self):
-        from . import gates, panels, services  # noqa: F401  registers gates, the vendor panel, reminders
+        # Registers gates, the vendor panel, reminders and the vendor register's columns.
+        from . import gates, panels, registers, services  # noqa: F401

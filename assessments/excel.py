@@ -11,12 +11,9 @@ ignored), and every problem is collected before anything is returned, so an impo
 
 import io
 import unicodedata
-import zipfile
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
@@ -26,7 +23,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from core.validators import ZIP_MAGIC
+from core.validators import validate_workbook_upload
 
 from .models import Answer, Assessment
 
@@ -35,13 +32,8 @@ INSTRUCTIONS, QUESTIONNAIRE, META = "Instructions", "Questionnaire", "_meta"
 # Protection keeps the layout intact so the workbook can be read back; it is not a secret.
 SHEET_PASSWORD = "questionnaire"
 
-DEFAULT_MAX_WORKBOOK_BYTES = 5 * 1024 * 1024
-MAX_UNCOMPRESSED_BYTES = 100 * 1024 * 1024  # all members of the zip together, once decompressed
-MAX_COMPRESSION_RATIO = 200  # any single member
-MAX_CONTENT_TYPES_BYTES = 1024 * 1024
 MAX_ROWS = 10_000  # rows of the Questionnaire sheet read before giving up
 
-OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, and .xlsx encrypted with a password
 
 RESPONSE_LABELS = {
     Answer.Response.YES: ("Yes", "はい"),
@@ -274,115 +266,6 @@ def questionnaire_workbook(assessment: Assessment) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
-
-
-# --- checking the upload ------------------------------------------------------------------------------
-
-
-def _size(file) -> int:
-    size = getattr(file, "size", None)
-    if size is not None:
-        return size
-    position = file.tell()
-    file.seek(0, io.SEEK_END)
-    size = file.tell()
-    file.seek(position)
-    return size
-
-
-def _not_a_workbook() -> ValidationError:
-    return ValidationError(
-        _("This file is not an Excel workbook (.xlsx): upload the questionnaire you downloaded, filled in."),
-        code="type",
-    )
-
-
-def _check_archive(file) -> None:
-    file.seek(0)
-    head = file.read(8)
-    if head.startswith(OLE_MAGIC):
-        raise ValidationError(
-            _(
-                "This file is an old-format Excel workbook (.xls) or is protected with a password: "
-                "save it as an Excel workbook (.xlsx) without a password."
-            ),
-            code="type",
-        )
-    if not head.startswith(ZIP_MAGIC):
-        raise _not_a_workbook()
-    file.seek(0)
-    try:
-        with zipfile.ZipFile(file) as archive:
-            members = archive.infolist()
-            total = 0
-            for member in members:
-                total += member.file_size
-                too_compressed = (
-                    member.file_size > MAX_COMPRESSION_RATIO * member.compress_size
-                    if member.compress_size
-                    else member.file_size > 0
-                )
-                if too_compressed or total > MAX_UNCOMPRESSED_BYTES:
-                    raise ValidationError(
-                        _(
-                            "This workbook would take too much space once unpacked (%(member)s), "
-                            "which is refused for safety: upload the questionnaire as downloaded, filled in."
-                        )
-                        % {"member": member.filename[:100]},
-                        code="zip_bomb",
-                    )
-                if member.flag_bits & 0x1:
-                    raise ValidationError(
-                        _("This workbook is encrypted: save it without a password."), code="encrypted"
-                    )
-            names = {member.filename for member in members}
-            if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
-                raise _not_a_workbook()
-            if any(name.lower().endswith("vbaproject.bin") for name in names):
-                raise _macro_enabled()
-            if archive.getinfo("[Content_Types].xml").file_size > MAX_CONTENT_TYPES_BYTES:
-                raise _not_a_workbook()
-            content_types = archive.read("[Content_Types].xml").decode("utf-8", "replace").lower()
-            if "macroenabled" in content_types:
-                raise _macro_enabled()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, OSError) as error:
-        raise _not_a_workbook() from error
-    finally:
-        file.seek(0)
-
-
-def _macro_enabled() -> ValidationError:
-    return ValidationError(
-        _(
-            "Macro-enabled workbooks (.xlsm) are not accepted: "
-            "save the questionnaire as an Excel workbook (.xlsx)."
-        ),
-        code="macros",
-    )
-
-
-def validate_workbook_upload(file) -> None:
-    """An .xlsx by name and by content, small enough, without macros, safe to unpack.
-
-    A file object without a name (e.g. io.BytesIO) is judged by its content only.
-    """
-    name = getattr(file, "name", None)
-    if name is not None and not str(name).lower().endswith(".xlsx"):
-        if str(name).lower().endswith((".xlsm", ".xltm", ".xlam")):
-            raise _macro_enabled()
-        raise ValidationError(
-            _("Only Excel workbooks (.xlsx) are accepted; “%(name)s” is not one.") % {"name": name},
-            code="extension",
-        )
-    limit = getattr(settings, "MAX_WORKBOOK_BYTES", DEFAULT_MAX_WORKBOOK_BYTES)
-    size = _size(file)
-    if size > limit:
-        raise ValidationError(
-            _("The file is %(size)s; workbooks may be at most %(limit)s.")
-            % {"size": filesizeformat(size), "limit": filesizeformat(limit)},
-            code="too_large",
-        )
-    _check_archive(file)
 
 
 # --- reading ------------------------------------------------------------------------------------------

@@ -2,13 +2,14 @@ from datetime import timedelta
 
 import django_filters
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.filters import SearchFilterSet
 from vendors.models import Vendor
 
-from .models import Assessment, Criterion, Standard
+from .models import Assessment, Criterion, Finding, Standard
 
 
 class AssessmentFilterSet(SearchFilterSet):
@@ -24,6 +25,11 @@ class AssessmentFilterSet(SearchFilterSet):
             get_user_model().objects.filter(groups__name="compliance").order_by("username")
         ),
         label=_("Reviewer"),
+    )
+    responsible = django_filters.ModelChoiceFilter(
+        queryset=lambda request: get_user_model().objects.filter(is_active=True),
+        method="filter_responsible",
+        label=_("Prepared by or vendor owner"),
     )
     expiring_within = django_filters.NumberFilter(
         method="filter_expiring_within", label=_("Validity ends within (days)"), min_value=0
@@ -43,6 +49,9 @@ class AssessmentFilterSet(SearchFilterSet):
     class Meta:
         model = Assessment
         fields = ["status", "result", "kind", "vendor", "standard", "reviewed_by"]
+
+    def filter_responsible(self, queryset, name, value):
+        return queryset.filter(Q(prepared_by=value) | Q(vendor__owner=value))
 
     def filter_expiring_within(self, queryset, name, value):
         today = timezone.localdate()
@@ -67,3 +76,25 @@ class CriterionFilterSet(SearchFilterSet):
     class Meta:
         model = Criterion
         fields = ["category", "is_critical", "applies_when"]
+
+
+class FindingFilterSet(SearchFilterSet):
+    search_fields = ("description", "assessment__vendor__name", "criterion__code")
+
+    status = django_filters.MultipleChoiceFilter(choices=Finding.Status.choices, label=_("Status"))
+    severity = django_filters.MultipleChoiceFilter(choices=Finding.Severity.choices, label=_("Severity"))
+    owner = django_filters.ModelChoiceFilter(
+        queryset=lambda request: (
+            get_user_model().objects.filter(owned_findings__isnull=False).distinct().order_by("username")
+        ),
+        label=_("Owner"),
+    )
+    past_due = django_filters.BooleanFilter(method="filter_past_due", label=_("Open and past due"))
+
+    class Meta:
+        model = Finding
+        fields = ["status", "severity", "owner"]
+
+    def filter_past_due(self, queryset, name, value):
+        past_due = Q(status=Finding.Status.OPEN, due_on__lt=timezone.localdate())
+        return queryset.filter(past_due) if value else queryset.exclude(past_due)

@@ -6,6 +6,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.history import History
@@ -263,7 +264,7 @@ class Assessment(models.Model):
         return _("%(kind)s assessment of %(vendor)s (%(date)s)") % {
             "kind": self.get_kind_display(),
             "vendor": self.vendor,
-            "date": self.created_at.date() if self.created_at else "—",
+            "date": timezone.localdate(self.created_at) if self.created_at else "—",
         }
 
     def get_absolute_url(self):
@@ -307,7 +308,7 @@ class Answer(models.Model):
         return f"{self.criterion.code}: {self.get_response_display() or '—'}"
 
     def get_absolute_url(self):
-        return self.assessment.get_absolute_url() + f"#answer-{self.pk}"
+        return reverse("assessments:detail", args=[self.assessment_id]) + f"#answer-{self.pk}"
 
 
 class Finding(models.Model):
@@ -361,7 +362,13 @@ class Finding(models.Model):
         return self.description[:80]
 
     def get_absolute_url(self):
-        return self.assessment.get_absolute_url() + f"#finding-{self.pk}"
+        return reverse("assessments:detail", args=[self.assessment_id]) + f"#finding-{self.pk}"
+
+    @property
+    def is_past_due(self) -> bool:
+        return (
+            self.status == self.Status.OPEN and self.due_on is not None and self.due_on < timezone.localdate()
+        )
 
     def clean(self):
         if self.status != self.Status.OPEN and not self.resolution_note.strip():

@@ -453,7 +453,7 @@ def schedule_reassessments(*, today: date | None = None) -> int:
 
 def due_expiry_reminders(today: date):
     thresholds = sorted(set(settings.ASSESSMENT_REMINDER_DAYS), reverse=True)
-    base = _latest_approved().select_related("vendor", "vendor__owner__preference", "standard")
+    base = _latest_approved().select_related("vendor", "vendor__owner__profile", "standard")
     for index, threshold in enumerate(thresholds):
         window = Q(valid_until__lte=today + timedelta(days=threshold))
         window &= (
@@ -501,7 +501,7 @@ def due_finding_reminders(today: date):
     overdue = (
         Finding.objects.filter(status=Finding.Status.OPEN, due_on__lt=today)
         .filter(not_fully_sent(FINDING_REMINDER, Finding, 0, OuterRef("due_on")))
-        .select_related("owner__preference", "assessment__vendor")
+        .select_related("owner__profile", "assessment__vendor")
     )
     for finding in overdue:
         yield Reminder(

@@ -3,23 +3,26 @@ from collections import OrderedDict
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.forms import modelformset_factory
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import DetailView, FormView
 from django.views.generic.edit import CreateView, UpdateView
 from django_filters.views import FilterView
 
 from core.roles import COMPLIANCE, PROCUREMENT, RoleRequiredMixin, has_role
-from core.views import ServiceActionView, ServiceFormMixin
+from core.views import RegisterExportMixin, ServiceActionView, ServiceFormMixin
 from vendors.models import Vendor
 
 from . import excel, services
-from .filters import AssessmentFilterSet, CriterionFilterSet, StandardFilterSet
+from .filters import AssessmentFilterSet, CriterionFilterSet, FindingFilterSet, StandardFilterSet
 from .forms import AnswerForm, CriterionForm, DecisionForm, FindingForm, StandardForm, UploadForm
 from .models import Answer, Assessment, Category, Criterion, Finding, Standard
+from .registers import assessment_register, finding_register, standard_register
 
 LIST_QUERYSET = Assessment.objects.select_related("vendor", "standard", "reviewed_by", "prepared_by")
 
@@ -29,16 +32,49 @@ class AssessmentListView(RoleRequiredMixin, FilterView):
     template_name = "assessments/assessment_list.html"
     paginate_by = 50
     queryset = LIST_QUERYSET.order_by("-created_at", "-pk")
-    title = _("Assessments")
+    title = gettext_lazy("Assessments")
+    export_url_name = "assessments:export"
+
+
+class AssessmentExportView(RegisterExportMixin, AssessmentListView):
+    register_name = "assessments"
+
+    def register(self, queryset):
+        return assessment_register(queryset)
 
 
 class ReviewQueueView(AssessmentListView):
     """Compliance's queue: submitted assessments, oldest first."""
 
     queryset = LIST_QUERYSET.filter(status=Assessment.Status.SUBMITTED).order_by("submitted_at", "pk")
+    export_url_name = "assessments:review_export"
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(title=_("Review queue"), is_queue=True, **kwargs)
+
+
+class ReviewQueueExportView(RegisterExportMixin, ReviewQueueView):
+    register_name = "review-queue"
+
+    def register(self, queryset):
+        return assessment_register(queryset)
+
+
+class FindingListView(RoleRequiredMixin, FilterView):
+    filterset_class = FindingFilterSet
+    template_name = "assessments/finding_list.html"
+    paginate_by = 50
+    export_url_name = "assessments:finding_export"
+    queryset = Finding.objects.select_related(
+        "assessment__vendor", "assessment__standard", "criterion", "owner"
+    ).order_by("status", F("due_on").asc(nulls_last=True), "pk")
+
+
+class FindingExportView(RegisterExportMixin, FindingListView):
+    register_name = "findings"
+
+    def register(self, queryset):
+        return finding_register(queryset)
 
 
 class AssessmentCreateView(RoleRequiredMixin, View):
@@ -150,7 +186,7 @@ class AnswersEditView(RoleRequiredMixin, FormView):
 class SubmitView(ServiceActionView):
     roles = (PROCUREMENT,)
     model = Assessment
-    success_message = _("Submitted for review.")
+    success_message = gettext_lazy("Submitted for review.")
 
     def act(self, assessment):
         return services.assessment_submit(assessment=assessment, user=self.request.user)
@@ -263,6 +299,14 @@ class StandardListView(RoleRequiredMixin, FilterView):
     filterset_class = StandardFilterSet
     queryset = Standard.objects.order_by("name", "-version")
     template_name = "assessments/standard_list.html"
+    export_url_name = "assessments:standard_export"
+
+
+class StandardExportView(RegisterExportMixin, StandardListView):
+    register_name = "standards"
+
+    def register(self, queryset):
+        return standard_register(queryset)
 
 
 class StandardDetailView(RoleRequiredMixin, DetailView):
@@ -295,7 +339,7 @@ class StandardUpdateView(RoleRequiredMixin, ServiceFormMixin, UpdateView):
 class StandardCopyView(ServiceActionView):
     roles = (COMPLIANCE,)
     model = Standard
-    success_message = _("New draft version created: edit its criteria, then publish it.")
+    success_message = gettext_lazy("New draft version created: edit its criteria, then publish it.")
 
     def act(self, standard):
         return services.standard_copy(standard=standard, user=self.request.user)
@@ -304,7 +348,7 @@ class StandardCopyView(ServiceActionView):
 class StandardPublishView(ServiceActionView):
     roles = (COMPLIANCE,)
     model = Standard
-    success_message = _("Published; the previous version is retired.")
+    success_message = gettext_lazy("Published; the previous version is retired.")
 
     def act(self, standard):
         return services.standard_publish(standard=standard, user=self.request.user)

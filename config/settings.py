@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "contracts",
     "assessments",
     "transfers",
+    "dashboard",
 ]
 
 MIDDLEWARE = [

@@ -40,8 +40,16 @@ class ProtectionContractFilterSet(SearchFilterSet):
         queryset=lambda request: get_user_model().objects.filter(owned_contracts__isnull=False).distinct(),
         label=_("Owner"),
     )
+    responsible = django_filters.ModelChoiceFilter(
+        queryset=lambda request: get_user_model().objects.filter(is_active=True),
+        method="filter_responsible",
+        label=_("Contract or vendor owner"),
+    )
     deadline_within = django_filters.NumberFilter(
         method="filter_deadline_within", label=_("Notice deadline within (days)"), min_value=0
+    )
+    deadline = django_filters.DateFromToRangeFilter(
+        field_name="decision_on", label=_("Notice deadline (from – to)")
     )
     missing_clauses = django_filters.BooleanFilter(
         method="filter_missing_clauses", label=_("Missing clauses")
@@ -71,6 +79,9 @@ class ProtectionContractFilterSet(SearchFilterSet):
             decision_on__gte=today,
             decision_on__lte=today + timedelta(days=int(value)),
         )
+
+    def filter_responsible(self, queryset, name, value):
+        return queryset.filter(Q(owner=value) | Q(vendor__owner=value))
 
     def filter_missing_clauses(self, queryset, name, value):
         condition = missing_clauses_q()

@@ -301,7 +301,7 @@ def _thresholds() -> list[int]:
 
 
 def _with_people(queryset):
-    return queryset.select_related("vendor", "vendor__owner__preference", "owner__preference")
+    return queryset.select_related("vendor", "vendor__owner__profile", "owner__profile")
 
 
 def due_notice_reminders(today: date):

@@ -12,6 +12,7 @@ app_name = "contracts"
 
 urlpatterns = [
     path("", views.ContractListView.as_view(), name="list"),
+    path("export.xlsx", views.ContractExportView.as_view(), name="export"),
     path("new/", views.ContractCreateView.as_view(), name="create"),
     path("<int:pk>/", views.ContractDetailView.as_view(), name="detail"),
     path("<int:pk>/edit/", views.ContractUpdateView.as_view(), name="edit"),

@@ -10,12 +10,13 @@ from django_filters.views import FilterView
 
 from core.models import ReminderLog
 from core.roles import COMPLIANCE, PROCUREMENT, RoleRequiredMixin, has_role
-from core.views import ServiceFormMixin, add_service_errors
+from core.views import RegisterExportMixin, ServiceFormMixin, add_service_errors
 
 from . import services
 from .filters import ProtectionContractFilterSet
 from .forms import ConfirmForm, ContractForm, ReasonRequiredForm, ReentrustmentConsentForm
 from .models import Clause, ProtectionContract, ReentrustmentConsent, required_clauses_by_kind
+from .registers import contract_register
 
 EDITORS = (PROCUREMENT, COMPLIANCE)
 
@@ -24,6 +25,7 @@ class ContractListView(RoleRequiredMixin, FilterView):
     filterset_class = ProtectionContractFilterSet
     template_name = "contracts/contract_list.html"
     paginate_by = 50
+    export_url_name = "contracts:export"
     queryset = (
         ProtectionContract.objects.select_related("vendor", "owner")
         .prefetch_related(Prefetch("clauses", queryset=Clause.objects.only("pk")))
@@ -37,6 +39,13 @@ class ContractListView(RoleRequiredMixin, FilterView):
             present = {c.pk for c in contract.clauses.all()}
             contract.missing_count = len(required.get(contract.kind, set()) - present)
         return context
+
+
+class ContractExportView(RegisterExportMixin, ContractListView):
+    register_name = "contracts"
+
+    def register(self, queryset):
+        return contract_register(queryset)
 
 
 class ContractDetailView(RoleRequiredMixin, DetailView):

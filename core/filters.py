@@ -19,3 +19,23 @@ class SearchFilterSet(django_filters.FilterSet):
                 reduce(or_, (Q(**{f"{f}__icontains": word}) for f in self.search_fields))
             )
         return queryset
+
+
+class NotificationFilterSet(django_filters.FilterSet):
+    """The signed-in user's reminders: sent, waiting for the digest, or failing."""
+
+    STATES = (
+        ("sent", _("Sent")),
+        ("waiting", _("Waiting for the daily digest")),
+        ("failing", _("Not delivered yet")),
+    )
+
+    state = django_filters.ChoiceFilter(choices=STATES, method="by_state", label=_("State"))
+    q = django_filters.CharFilter(field_name="message", lookup_expr="icontains", label=_("Search"))
+
+    def by_state(self, queryset, name, value):
+        if value == "sent":
+            return queryset.exclude(sent_at=None)
+        if value == "waiting":
+            return queryset.filter(sent_at=None, via_digest=True)
+        return queryset.filter(sent_at=None, via_digest=False)

@@ -2,6 +2,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from .models import UserProfile
 from .roles import PROCUREMENT
 
 
@@ -22,3 +23,9 @@ def limit_to_procurement(field: forms.ModelChoiceField) -> None:
         get_user_model().objects.filter(is_active=True, groups__name=PROCUREMENT).order_by("username")
     )
     field.label_from_instance = lambda user: user.get_full_name() or user.username
+
+
+class ProfileForm(forms.ModelForm):
+    class Meta:
+        model = UserProfile
+        fields = ("language", "daily_digest")

@@ -8,9 +8,11 @@ and its M2M sets are final.
 
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.contrib.auth import get_user_model
 from django.db import models
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 from simple_history.utils import get_m2m_reverse_field_name
@@ -121,25 +123,31 @@ def versions(obj, *, limit: int | None = None) -> list[Version]:
     Query count does not grow with the number of versions: one query for the
     versions, one per M2M field, one per related model named in a foreign key.
     """
-    model = type(obj)
+    records = list(obj.history.select_related("history_user").order_by("history_date", "history_id"))
+    result = diffs(type(obj), list(zip(records, [None, *records], strict=False)))
+    result.reverse()
+    return result[:limit] if limit else result
+
+
+def diffs(model, pairs: list[tuple[object, object | None]]) -> list[Version]:
+    """A Version per (record, the record before it or None) of `model`, with a fixed number of queries."""
     # HistoricalRecords.m2m_models is shared by every tracked model: keep this model's fields only.
     m2m_models = {
         field: m2m_model
         for field, m2m_model in model._history_records.m2m_models.items()
         if field in model._meta.many_to_many
     }
-    records = list(obj.history.select_related("history_user").order_by("history_date", "history_id"))
+    records = {r.history_id: r for pair in pairs for r in pair if r is not None}
     m2m_values = {}  # (field name, history_id) -> set of related names
     for field, m2m_model in m2m_models.items():
         target = get_m2m_reverse_field_name(field)
-        rows = m2m_model.objects.filter(history__in=[r.history_id for r in records]).select_related(target)
+        rows = m2m_model.objects.filter(history__in=list(records)).select_related(target)
         for row in rows:
             m2m_values.setdefault((field.name, row.history_id), set()).add(str(getattr(row, target)))
     fields = _tracked_fields(model)
-    names = _related_names(fields, records)
+    names = _related_names(fields, records.values())
     result = []
-    previous = None
-    for record in records:
+    for record, previous in pairs:
         changes = []
         for field in fields:
             new = getattr(record, field.attname)
@@ -165,9 +173,7 @@ def versions(obj, *, limit: int | None = None) -> list[Version]:
                     )
                 )
         result.append(Version(record, ACTIONS[record.history_type], changes))
-        previous = record
-    result.reverse()
-    return result[:limit] if limit else result
+    return result
 
 
 def _related_names(fields, records) -> dict:
@@ -205,4 +211,8 @@ def _display(field, value, names) -> str:
         return "; ".join(str(v) for v in value)
     if isinstance(field, models.FileField):
         return str(value).rsplit("/", 1)[-1]
+    if isinstance(value, datetime):
+        return formats.date_format(
+            timezone.localtime(value) if timezone.is_aware(value) else value, "Y-m-d H:i"
+        )
     return str(value)

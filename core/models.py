@@ -5,16 +5,28 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
-class UserPreference(models.Model):
-    """Per-user settings the product needs outside a request, e.g. the language of reminder emails."""
+class UserProfile(models.Model):
+    """Per-user settings the product needs outside a request: the language and rhythm of reminder emails.
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="preference")
+    Every user has one (created with the user), reachable as `user.profile`.
+    """
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
     language = models.CharField(
-        _("language"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+        _("language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text=_("The language of the emails you receive."),
+    )
+    daily_digest = models.BooleanField(
+        _("daily digest"),
+        default=False,
+        help_text=_("Receive one email a day listing your reminders instead of one email per reminder."),
     )
 
     class Meta:
-        verbose_name = _("user preference")
+        verbose_name = _("user profile")
 
     def __str__(self):
         return f"{self.user}: {self.language}"
@@ -45,6 +57,11 @@ class ReminderLog(models.Model):
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
+    message = models.CharField(_("message"), max_length=300, blank=True)
+    link = models.CharField(_("link"), max_length=300, blank=True)
+    via_digest = models.BooleanField(
+        _("in the daily digest"), default=False, help_text="Waits for the recipient's daily digest email."
+    )
 
     class Meta:
         verbose_name = _("reminder")
@@ -56,7 +73,10 @@ class ReminderLog(models.Model):
                 name="reminder_once_per_recipient",
             )
         ]
-        indexes = [models.Index(fields=["subject_type", "subject_id"], name="reminder_subject")]
+        indexes = [
+            models.Index(fields=["subject_type", "subject_id"], name="reminder_subject"),
+            models.Index(fields=["recipient", "-created_at"], name="reminder_recipient"),
+        ]
 
     def __str__(self):
         return f"{self.kind} {self.deadline} −{self.threshold}d → {self.recipient}"

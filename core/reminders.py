@@ -5,6 +5,10 @@ database what is due. `run_reminders()` passes every reminder through `deliver()
 one ReminderLog row per (kind, subject, date, threshold, recipient) before sending. The unique row
 makes repeated and concurrent runs skip what is claimed or sent; a failed send releases the claim
 so the next run retries; a claim left by a killed worker expires after REMINDER_CLAIM_TIMEOUT_MINUTES.
+
+A recipient who chose the daily digest gets no separate email: their row is queued (`via_digest`) and
+`send_digests()`, run at the end of every reminder run, sends one email per person listing what is
+queued, claiming each row the same way so a digest line also goes out exactly once.
 """
 
 import logging
@@ -14,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
@@ -21,7 +26,7 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from .models import ReminderLog, UserPreference
+from .models import ReminderLog, UserProfile
 
 logger = logging.getLogger(__name__)
 
@@ -46,12 +51,21 @@ class RunResult:
     sent: int = 0
     failed: int = 0
     skipped: int = 0
+    queued: int = 0
 
     def __iadd__(self, other: "RunResult"):
         self.sent += other.sent
         self.failed += other.failed
         self.skipped += other.skipped
+        self.queued += other.queued
         return self
+
+
+@dataclass(frozen=True)
+class RenderedEmail:
+    subject: str
+    text: str
+    html: str
 
 
 ReminderSource = Callable[[date], Iterable[Reminder]]
@@ -72,9 +86,17 @@ def reminder_sources() -> dict[str, ReminderSource]:
     return dict(_SOURCES)
 
 
+DIGEST = "digest"
+
+
 def run_reminders(*, today: date | None = None, only: Iterable[str] | None = None) -> dict[str, RunResult]:
+    """Every due reminder of the registered kinds (or `only` those), then the digests they queued."""
     today = today or timezone.localdate()
-    return {name: deliver(source(today)) for name, source in _SOURCES.items() if only is None or name in only}
+    results = {
+        name: deliver(source(today)) for name, source in _SOURCES.items() if only is None or name in only
+    }
+    results[DIGEST] = send_digests()
+    return results
 
 
 def deliver(reminders: Iterable[Reminder]) -> RunResult:
@@ -90,23 +112,25 @@ def deliver(reminders: Iterable[Reminder]) -> RunResult:
 
 
 def _deliver_one(reminder: Reminder, recipient) -> RunResult:
+    email = _render(reminder.template, recipient, _reminder_context(reminder))
+    note = {"message": email.subject[:300], "link": _link(reminder.subject)}
+    if _wants_digest(recipient):
+        return _queue_for_digest(reminder, recipient, note)
     log = _claim(reminder, recipient)
     if log is None:
         return RunResult(skipped=1)
     try:
-        _send(reminder, recipient)
+        _send(email, recipient)
     except TRANSIENT_ERRORS as error:
         logger.warning("Reminder %s to %s failed: %s", reminder.kind, recipient, error)
         ReminderLog.objects.filter(pk=log.pk).update(claimed_at=None, last_error=str(error)[:2000])
         return RunResult(failed=1)
-    ReminderLog.objects.filter(pk=log.pk).update(sent_at=timezone.now(), last_error="")
+    ReminderLog.objects.filter(pk=log.pk).update(sent_at=timezone.now(), last_error="", **note)
     return RunResult(sent=1)
 
 
-def _claim(reminder: Reminder, recipient) -> ReminderLog | None:
-    """The claimed log row, or None when it is sent, held by another worker, or given up."""
-    now = timezone.now()
-    key = {
+def _key(reminder: Reminder, recipient) -> dict:
+    return {
         "kind": reminder.kind,
         "subject_type": ContentType.objects.get_for_model(reminder.subject),
         "subject_id": reminder.subject.pk,
@@ -114,40 +138,114 @@ def _claim(reminder: Reminder, recipient) -> ReminderLog | None:
         "threshold": reminder.threshold,
         "recipient": recipient,
     }
+
+
+def _claim(reminder: Reminder, recipient) -> ReminderLog | None:
+    """The claimed log row, or None when it is sent, held by another worker, or given up."""
     with transaction.atomic():
-        log, created = ReminderLog.objects.get_or_create(**key, defaults={"claimed_at": now, "attempts": 1})
+        log, created = ReminderLog.objects.get_or_create(
+            **_key(reminder, recipient), defaults={"claimed_at": timezone.now(), "attempts": 1}
+        )
     if created:
         return log
+    return log if _claim_existing(log.pk) else None
+
+
+def _unclaimed(now) -> Q:
     stale = now - timedelta(minutes=settings.REMINDER_CLAIM_TIMEOUT_MINUTES)
-    claimed = (
-        ReminderLog.objects.filter(pk=log.pk, sent_at=None, attempts__lt=MAX_ATTEMPTS)
-        .filter(Q(claimed_at=None) | Q(claimed_at__lt=stale))
-        .update(claimed_at=now, attempts=F("attempts") + 1)
+    return Q(sent_at=None, attempts__lt=MAX_ATTEMPTS) & (Q(claimed_at=None) | Q(claimed_at__lt=stale))
+
+
+def _claim_existing(pk: int) -> bool:
+    """Compare-and-swap: only one worker turns an unsent, unclaimed (or stale) row into its claim."""
+    now = timezone.now()
+    return bool(
+        ReminderLog.objects.filter(_unclaimed(now), pk=pk).update(claimed_at=now, attempts=F("attempts") + 1)
     )
-    return log if claimed else None
+
+
+def _wants_digest(recipient) -> bool:
+    profile = getattr(recipient, "profile", None)
+    return bool(profile and profile.daily_digest)
+
+
+def _queue_for_digest(reminder: Reminder, recipient, note: dict) -> RunResult:
+    with transaction.atomic():
+        log, created = ReminderLog.objects.get_or_create(
+            **_key(reminder, recipient), defaults={"via_digest": True, **note}
+        )
+    if created:
+        return RunResult(queued=1)
+    # A separate email that failed before the person chose the digest joins the digest instead.
+    moved = ReminderLog.objects.filter(_unclaimed(timezone.now()), pk=log.pk, via_digest=False).update(
+        via_digest=True, **note
+    )
+    return RunResult(queued=1) if moved else RunResult(skipped=1)
+
+
+def send_digests() -> RunResult:
+    """One email per person listing every reminder queued for their digest; each line goes out once."""
+    result = RunResult()
+    waiting = ReminderLog.objects.filter(_unclaimed(timezone.now()), via_digest=True)
+    recipients = get_user_model().objects.filter(pk__in=waiting.values("recipient")).select_related("profile")
+    for recipient in recipients:
+        rows = waiting.filter(recipient=recipient).order_by("deadline", "pk")
+        claimed = [row for row in rows if _claim_existing(row.pk)]
+        if not claimed:
+            continue
+        pks = [row.pk for row in claimed]
+        email = _render(DIGEST_TEMPLATE, recipient, {"reminders": claimed, "site_url": settings.SITE_URL})
+        try:
+            _send(email, recipient)
+        except TRANSIENT_ERRORS as error:
+            logger.warning("Digest to %s failed: %s", recipient, error)
+            ReminderLog.objects.filter(pk__in=pks).update(claimed_at=None, last_error=str(error)[:2000])
+            result += RunResult(failed=len(pks))
+            continue
+        ReminderLog.objects.filter(pk__in=pks).update(sent_at=timezone.now(), last_error="")
+        result += RunResult(sent=len(pks))
+    return result
+
+
+DIGEST_TEMPLATE = "core/email/digest"
 
 
 def user_language(user) -> str:
     try:
-        return user.preference.language
-    except UserPreference.DoesNotExist:
+        return user.profile.language
+    except UserProfile.DoesNotExist:
         return settings.LANGUAGE_CODE
 
 
-def _send(reminder: Reminder, recipient) -> None:
+def _reminder_context(reminder: Reminder) -> dict:
+    return {
+        **reminder.context,
+        "site_url": settings.SITE_URL,
+        "threshold": reminder.threshold,
+        "deadline": reminder.deadline,
+    }
+
+
+def _link(subject) -> str:
+    get_url = getattr(subject, "get_absolute_url", None)
+    return get_url() if get_url else ""
+
+
+def _render(template: str, recipient, context: dict) -> RenderedEmail:
     with translation.override(user_language(recipient)):
-        context = {
-            **reminder.context,
-            "recipient": recipient,
-            "site_url": settings.SITE_URL,
-            "threshold": reminder.threshold,
-            "deadline": reminder.deadline,
-        }
-        subject = " ".join(render_to_string(f"{reminder.template}_subject.txt", context).split())
-        text = render_to_string(f"{reminder.template}.txt", context)
-        html = render_to_string(f"{reminder.template}.html", context)
-    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [recipient.email])
-    message.attach_alternative(html, "text/html")
+        context = {**context, "recipient": recipient}
+        return RenderedEmail(
+            subject=" ".join(render_to_string(f"{template}_subject.txt", context).split()),
+            text=render_to_string(f"{template}.txt", context),
+            html=render_to_string(f"{template}.html", context),
+        )
+
+
+def _send(email: RenderedEmail, recipient) -> None:
+    message = EmailMultiAlternatives(
+        email.subject, email.text, settings.DEFAULT_FROM_EMAIL, [recipient.email]
+    )
+    message.attach_alternative(email.html, "text/html")
     message.send()
 
 

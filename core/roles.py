@@ -51,6 +51,4 @@ class RoleRequiredMixin(AccessMixin):
 
 def active_users_with_role(role: str) -> list:
     """Everyone who currently holds `role`, with their language preference loaded (for emails)."""
-    return list(
-        get_user_model().objects.filter(is_active=True, groups__name=role).select_related("preference")
-    )
+    return list(get_user_model().objects.filter(is_active=True, groups__name=role).select_related("profile"))

@@ -4,6 +4,7 @@ from .views import (
     HistoryView,
     ReferenceCreateView,
     ReferenceDetailView,
+    ReferenceExportView,
     ReferenceListView,
     ReferenceUpdateView,
 )
@@ -19,9 +20,17 @@ def reference_urls(*, namespace, model, prefix, name, form, filterset, columns, 
                 model=model,
                 filterset_class=filterset,
                 create_url_name=f"{namespace}:{name}_create",
+                export_url_name=f"{namespace}:{name}_export",
                 columns=columns,
             ),
             name=f"{name}_list",
+        ),
+        path(
+            f"{prefix}/export.xlsx",
+            ReferenceExportView.as_view(
+                model=model, filterset_class=filterset, columns=columns, register_name=prefix
+            ),
+            name=f"{name}_export",
         ),
         path(
             f"{prefix}/new/",

@@ -6,16 +6,24 @@ from django.db.models import Case, IntegerField, Model, Value, When
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View, i18n
-from django.views.generic import DetailView, TemplateView
+from django.views.generic import DetailView, ListView
 from django.views.generic.detail import SingleObjectMixin
 from django.views.generic.edit import CreateView, UpdateView
 from django_filters.views import FilterView
 
+from .audit import AuditFilterSet, audit_register, audit_rows, audited_models
+from .audit import entries as audit_entries
+from .excel import column, register_response, stream
+from .filters import NotificationFilterSet
+from .forms import ProfileForm
 from .history import save_with_history, versions
-from .models import UserPreference
-from .roles import COMPLIANCE, RoleRequiredMixin, has_role
+from .models import ReminderLog, UserProfile
+from .roles import COMPLIANCE, VIEWER, RoleRequiredMixin, has_role
+from .services import profile_save
 
 
 def choice_rank(field: str, choices) -> Case:
@@ -67,9 +75,31 @@ class HistoryView(RoleRequiredMixin, DetailView):
         return context
 
 
-class HomeView(RoleRequiredMixin, TemplateView):
+class RegisterExportMixin:
+    """Put before a list view: the same rows, filter and order as an Excel register download.
+
+    The view supplies `register_name` (the file's name) and `register(queryset) -> (columns, rows)`.
+    """
+
+    register_name = "register"
+
+    def register(self, queryset):
+        raise NotImplementedError
+
     def get(self, request, *args, **kwargs):
-        return redirect("vendors:list")
+        filterset = self.get_filterset(self.get_filterset_class())
+        if not filterset.is_bound or filterset.is_valid() or not self.get_strict():
+            queryset = filterset.qs
+        else:
+            queryset = filterset.queryset.none()
+        columns, rows = self.register(queryset)
+        today = timezone.localdate().isoformat()
+        return register_response(
+            filename=f"{self.register_name}-{today}.xlsx",
+            title=self.register_name,
+            columns=columns,
+            rows=rows,
+        )
 
 
 class ReferenceListView(RoleRequiredMixin, FilterView):
@@ -78,6 +108,7 @@ class ReferenceListView(RoleRequiredMixin, FilterView):
     template_name = "core/reference_list.html"
     paginate_by = 50
     create_url_name = ""
+    export_url_name = ""
     columns: tuple[str, ...] = ("code", "name_en", "name_ja", "is_active")
 
     def get_context_data(self, **kwargs):
@@ -90,6 +121,19 @@ class ReferenceListView(RoleRequiredMixin, FilterView):
             headers=[column_label(self.model, name) for name in self.columns],
         )
         return context
+
+
+class ReferenceExportView(RegisterExportMixin, ReferenceListView):
+    def register(self, queryset):
+        columns = [
+            column(
+                column_label(self.model, name),
+                f"get_{name}_display" if hasattr(self.model, f"get_{name}_display") else name,
+                24,
+            )
+            for name in self.columns
+        ]
+        return columns, stream(queryset)
 
 
 class ReferenceDetailView(RoleRequiredMixin, DetailView):
@@ -114,7 +158,9 @@ def column_label(model, name: str) -> str:
     try:
         return model._meta.get_field(name).verbose_name
     except FieldDoesNotExist:
-        return getattr(getattr(model, name), "short_description", name.replace("_", " "))
+        attribute = getattr(model, name)
+        attribute = getattr(attribute, "fget", attribute)  # a property's label is set on its getter
+        return getattr(attribute, "short_description", name.replace("_", " "))
 
 
 def _field_display(obj: Model, field) -> str:
@@ -164,7 +210,7 @@ def set_language(request):
     response = i18n.set_language(request)
     language = request.POST.get("language")
     if request.method == "POST" and request.user.is_authenticated and language in dict(settings.LANGUAGES):
-        UserPreference.objects.update_or_create(user=request.user, defaults={"language": language})
+        UserProfile.objects.update_or_create(user=request.user, defaults={"language": language})
     return response
 
 
@@ -203,3 +249,76 @@ class ServiceActionView(RoleRequiredMixin, SingleObjectMixin, View):
         if self.success_message:
             messages.success(request, self.success_message)
         return redirect(result or obj)
+
+
+class NotificationListView(RoleRequiredMixin, FilterView):
+    """The reminders sent to the signed-in user (or waiting for their digest), newest first."""
+
+    filterset_class = NotificationFilterSet
+    template_name = "core/notifications.html"
+    paginate_by = 50
+
+    def get_queryset(self):
+        return ReminderLog.objects.filter(recipient=self.request.user).order_by("-created_at", "-pk")
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs, profile=self.request.user.profile)
+
+
+class ProfileView(RoleRequiredMixin, ServiceFormMixin, UpdateView):
+    """The signed-in user's own settings: email language and daily digest."""
+
+    form_class = ProfileForm
+    template_name = "core/profile_form.html"
+    success_message = gettext_lazy("Your settings are saved.")
+
+    def get_object(self, queryset=None):
+        return UserProfile.objects.get_or_create(user=self.request.user)[0]
+
+    def perform(self, form):
+        return profile_save(profile=form.instance, user=self.request.user)
+
+    def get_success_url(self):
+        return reverse("profile")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        # The pages follow the language chosen for the emails, as the header switch does.
+        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, self.object.language)
+        return response
+
+
+class AuditMixin(RoleRequiredMixin):
+    roles = (COMPLIANCE, VIEWER)
+
+    def audit_filterset(self) -> AuditFilterSet:
+        historical = next(iter(audited_models().values())).history.model
+        return AuditFilterSet(self.request.GET or None, queryset=historical.objects.none())
+
+
+class AuditTrailView(AuditMixin, ListView):
+    """Every change of every record, newest first, with who, when, why and what changed."""
+
+    template_name = "core/audit.html"
+    paginate_by = 50
+    export_url_name = "audit_export"
+
+    def get_queryset(self):
+        self.filterset = self.audit_filterset()
+        return audit_rows(self.filterset)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(filter=self.filterset, **kwargs)
+        context["entries"] = audit_entries(context["object_list"])
+        return context
+
+
+class AuditExportView(AuditMixin, View):
+    def get(self, request, *args, **kwargs):
+        columns, rows = audit_register(audit_rows(self.audit_filterset()))
+        return register_response(
+            filename=f"audit-trail-{timezone.localdate().isoformat()}.xlsx",
+            title="audit-trail",
+            columns=columns,
+            rows=rows,
+        )

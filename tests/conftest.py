@@ -14,6 +14,11 @@ from .factories import UserFactory
 ROLE_NAMES = ("anonymous", "viewer", "procurement", "compliance", "superuser")
 
 
+def pytest_sessionstart(session):
+    """Tests read the Japanese catalogue compiled from the committed .po, as `make install` builds it."""
+    call_command("compile_translations", stdout=io.StringIO())
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     """Test users get a cheap password hash: PBKDF2's million rounds would dominate the suite's run time."""

@@ -7,4 +7,5 @@ class TransfersConfig(AppConfig):
     verbose_name = _("Foreign transfers and joint use")
 
     def ready(self):
-        from . import gates, panels, services  # noqa: F401  registers gates, the vendor panel, reminders
+        # Registers gates, the vendor panel, reminders and the vendor register's columns.
+        from . import gates, panels, registers, services  # noqa: F401

@@ -7,7 +7,7 @@ from core.filters import SearchFilterSet
 from vendors.models import Vendor
 
 from .models import STALE_AFTER, Country, ForeignTransfer, JointUseArrangement, ProvisionRecord
-from .services import transfer_unmet_prerequisites
+from .services import joint_use_needs_notice_q, transfer_unmet_prerequisites
 
 
 class ForeignTransferFilterSet(SearchFilterSet):
@@ -52,6 +52,14 @@ class CountryFilterSet(SearchFilterSet):
 
 class JointUseFilterSet(SearchFilterSet):
     search_fields = ("title", "responsible_party_name")
+
+    needs_notice = django_filters.BooleanFilter(
+        method="filter_needs_notice", label=_("Change needing notice")
+    )
+
+    def filter_needs_notice(self, queryset, name, value):
+        condition = joint_use_needs_notice_q()
+        return queryset.filter(condition) if value else queryset.exclude(condition)
 
     class Meta:
         model = JointUseArrangement

@@ -199,8 +199,8 @@ class ForeignTransfer(models.Model):
         """When the next periodic check is due on the standard-conforming-system route (at least yearly)."""
         if self.route != self.Route.STANDARD_CONFORMING_SYSTEM:
             return None
-        last = self.checks.order_by("-checked_on").first()
-        start = last.checked_on if last else self.started_on
+        checked = [check.checked_on for check in self.checks.all()]  # uses prefetched checks on lists
+        start = max(checked) if checked else self.started_on
         return start + STALE_AFTER if start else None
 
 
@@ -241,7 +241,7 @@ class PeriodicCheck(models.Model):
         return f"{self.checked_on}: {self.get_result_display()}"
 
     def get_absolute_url(self):
-        return self.transfer.get_absolute_url() + f"#check-{self.pk}"
+        return reverse("transfers:detail", args=[self.transfer_id]) + f"#check-{self.pk}"
 
     def clean(self):
         if self.result == self.Result.IMPEDED and (
@@ -295,7 +295,7 @@ class ConsentRecord(models.Model):
         }
 
     def get_absolute_url(self):
-        return self.transfer.get_absolute_url() + f"#consent-{self.pk}"
+        return reverse("transfers:detail", args=[self.transfer_id]) + f"#consent-{self.pk}"
 
 
 class JointUseArrangement(models.Model):

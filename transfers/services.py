@@ -347,6 +347,23 @@ def joint_use_save(
     )
 
 
+# How long after a change of the responsible party's details it stays flagged "notify without delay".
+NOTIFY_WITHOUT_DELAY_WINDOW = timedelta(days=30)
+
+
+def joint_use_needs_notice_q() -> Q:
+    """Published revisions the principals must still be told about.
+
+    A change announced ahead (it takes effect later), or a change of the responsible party's name, address
+    or representative in the last 30 days, which Art. 27(6) requires to be notified without delay.
+    """
+    today = timezone.localdate()
+    return Q(status=JointUseArrangement.Status.PUBLISHED, previous__isnull=False) & (
+        Q(effective_on__gt=today)
+        | Q(notify_without_delay=True, effective_on__gte=today - NOTIFY_WITHOUT_DELAY_WINDOW)
+    )
+
+
 def joint_use_publish(*, arrangement: JointUseArrangement, user) -> JointUseArrangement:
     require_compliance(user)
     problems = []

@@ -5,12 +5,13 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView, FormView
 from django.views.generic.edit import CreateView, UpdateView
 from django_filters.views import FilterView
 
 from core.roles import COMPLIANCE, PROCUREMENT, RoleRequiredMixin, has_role
-from core.views import ServiceActionView, ServiceFormMixin, add_service_errors
+from core.views import RegisterExportMixin, ServiceActionView, ServiceFormMixin, add_service_errors
 
 from . import services
 from .filters import ForeignTransferFilterSet, JointUseFilterSet, ProvisionRecordFilterSet
@@ -24,12 +25,14 @@ from .forms import (
     TransferStatusForm,
 )
 from .models import ConsentRecord, ForeignTransfer, JointUseArrangement, PeriodicCheck, ProvisionRecord
+from .registers import joint_use_register, provision_record_register, transfer_register
 
 
 class TransferListView(RoleRequiredMixin, FilterView):
     filterset_class = ForeignTransferFilterSet
     template_name = "transfers/transfer_list.html"
     paginate_by = 50
+    export_url_name = "transfers:export"
     queryset = (
         ForeignTransfer.objects.select_related("vendor", "country")
         .prefetch_related(Prefetch("checks", queryset=PeriodicCheck.objects.order_by()), "consents")
@@ -42,6 +45,13 @@ class TransferListView(RoleRequiredMixin, FilterView):
         for transfer in context["object_list"]:
             transfer.unmet = services.transfer_unmet_prerequisites(transfer)
         return context
+
+
+class TransferExportView(RegisterExportMixin, TransferListView):
+    register_name = "foreign-transfers"
+
+    def register(self, queryset):
+        return transfer_register(queryset)
 
 
 class TransferDetailView(RoleRequiredMixin, DetailView):
@@ -94,7 +104,7 @@ class TransferUpdateView(TransferEditMixin, UpdateView):
 class TransferActivateView(ServiceActionView):
     roles = (COMPLIANCE,)
     model = ForeignTransfer
-    success_message = _("The transfer is active.")
+    success_message = gettext_lazy("The transfer is active.")
 
     def act(self, transfer):
         return services.transfer_activate(transfer=transfer, user=self.request.user)
@@ -150,7 +160,7 @@ class TransferChildCreateView(RoleRequiredMixin, FormView):
 
 class PeriodicCheckCreateView(TransferChildCreateView):
     form_class = PeriodicCheckForm
-    title = _("Record a periodic check")
+    title = gettext_lazy("Record a periodic check")
 
     def save(self, form):
         services.periodic_check_record(transfer=self.transfer, user=self.request.user, **form.cleaned_data)
@@ -158,7 +168,7 @@ class PeriodicCheckCreateView(TransferChildCreateView):
 
 class ConsentRecordCreateView(TransferChildCreateView):
     form_class = ConsentRecordForm
-    title = _("Record consent")
+    title = gettext_lazy("Record consent")
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "instance": ConsentRecord(transfer=self.transfer)}
@@ -190,7 +200,15 @@ class DisclosureView(RoleRequiredMixin, DetailView):
 class JointUseListView(RoleRequiredMixin, FilterView):
     filterset_class = JointUseFilterSet
     template_name = "transfers/joint_use_list.html"
+    export_url_name = "transfers:joint_use_export"
     queryset = JointUseArrangement.objects.prefetch_related("joint_users").order_by("title", "-version")
+
+
+class JointUseExportView(RegisterExportMixin, JointUseListView):
+    register_name = "joint-use"
+
+    def register(self, queryset):
+        return joint_use_register(queryset)
 
 
 class JointUseDetailView(RoleRequiredMixin, DetailView):
@@ -259,7 +277,7 @@ class JointUseUpdateView(JointUseEditMixin, UpdateView):
 class JointUsePublishView(ServiceActionView):
     roles = (COMPLIANCE,)
     model = JointUseArrangement
-    success_message = _("Published.")
+    success_message = gettext_lazy("Published.")
 
     def act(self, arrangement):
         return services.joint_use_publish(arrangement=arrangement, user=self.request.user)
@@ -315,7 +333,15 @@ class ProvisionRecordListView(RoleRequiredMixin, FilterView):
     filterset_class = ProvisionRecordFilterSet
     template_name = "transfers/record_list.html"
     paginate_by = 50
+    export_url_name = "transfers:record_export"
     queryset = ProvisionRecord.objects.select_related("transfer__vendor").order_by("-provided_on", "-pk")
+
+
+class ProvisionRecordExportView(RegisterExportMixin, ProvisionRecordListView):
+    register_name = "provision-records"
+
+    def register(self, queryset):
+        return provision_record_register(queryset)
 
 
 class ProvisionRecordDetailView(RoleRequiredMixin, DetailView):

@@ -5,6 +5,7 @@ from django_countries import countries
 
 from core.filters import SearchFilterSet
 
+from .gates import coverage_gap_choices, coverage_gap_condition
 from .models import DataCategory, Purpose, Vendor
 
 
@@ -27,6 +28,9 @@ class VendorFilterSet(SearchFilterSet):
         queryset=Purpose.objects.all(), label=_("Purpose of use"), distinct=True
     )
     owner = django_filters.ModelChoiceFilter(queryset=_owners, label=_("Owner"))
+    gap = django_filters.ChoiceFilter(
+        choices=coverage_gap_choices, method="filter_gap", label=_("Approved, but lacking")
+    )
     parent = django_filters.ModelChoiceFilter(
         queryset=Vendor.objects.exclude(kind=Vendor.Kind.JOINT_USER), label=_("Re-entrusted by")
     )
@@ -59,6 +63,9 @@ class VendorFilterSet(SearchFilterSet):
             "owner",
             "parent",
         ]
+
+    def filter_gap(self, queryset, name, value):
+        return queryset.filter(coverage_gap_condition(value))
 
 
 class ReferenceFilterSet(SearchFilterSet):

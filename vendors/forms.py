@@ -86,3 +86,15 @@ class PurposeForm(forms.ModelForm):
         model = Purpose
         fields = ["code", "name_en", "name_ja", "description", "data_categories", "is_active"]
         widgets = {"data_categories": forms.CheckboxSelectMultiple}
+
+
+class VendorImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Workbook (.xlsx)"),
+        help_text=_("The import template, filled in with one row per vendor."),
+    )
+    dry_run = forms.BooleanField(
+        label=_("Dry run: check the file and show what would be created, without saving"),
+        required=False,
+        initial=True,
+    )

@@ -9,7 +9,9 @@ service never grows an if-chain.
 from collections import defaultdict
 from collections.abc import Callable
 
+from django.db.models import Q
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .models import Vendor
 
@@ -55,3 +57,36 @@ def no_approved_subcontractors(vendor: Vendor) -> list[str]:
         _("Suspend or terminate the subcontractors still approved first: %(names)s.")
         % {"names": ", ".join(names)}
     ]
+
+
+# --- coverage gaps: what an approved vendor lacks, as queryset conditions --------------------------
+# Other apps register a condition (a Q over Vendor) naming a gap, e.g. "no covering contract", so the
+# vendor list can filter by it and the dashboard can count it, without this app importing theirs.
+
+CoverageGap = Callable[[], Q]
+_GAPS: dict[str, tuple[str, CoverageGap]] = {}
+
+
+def coverage_gap(name: str, label: str):
+    def register(condition: CoverageGap) -> CoverageGap:
+        _GAPS[name] = (label, condition)
+        return condition
+
+    return register
+
+
+ANY_GAP = "any"
+
+
+def coverage_gap_choices() -> list[tuple[str, str]]:
+    gaps = [(name, label) for name, (label, _condition) in _GAPS.items()]
+    return [(ANY_GAP, gettext_lazy("anything required")), *gaps]
+
+
+def coverage_gap_condition(name: str = ANY_GAP) -> Q:
+    """Approved vendors with the named gap, or with any registered gap for ANY_GAP."""
+    conditions = [condition() for key, (_label, condition) in _GAPS.items() if name in (ANY_GAP, key)]
+    any_gap = Q(pk__in=[])
+    for condition in conditions:
+        any_gap |= condition
+    return Q(status=Vendor.Status.APPROVED) & any_gap

@@ -267,7 +267,7 @@ class Contact(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return self.vendor.get_absolute_url() + "#contacts"
+        return reverse("vendors:detail", args=[self.vendor_id]) + "#contacts"
 
 
 def vendor_subtree(vendor: Vendor) -> list[tuple[int, Vendor]]:

@@ -13,7 +13,10 @@ app_name = "vendors"
 
 urlpatterns = [
     path("", views.VendorListView.as_view(), name="list"),
+    path("export.xlsx", views.VendorExportView.as_view(), name="export"),
     path("new/", views.VendorCreateView.as_view(), name="create"),
+    path("import/", views.VendorImportView.as_view(), name="import"),
+    path("import/template.xlsx", views.VendorImportTemplateView.as_view(), name="import_template"),
     path("<int:pk>/", views.VendorDetailView.as_view(), name="detail"),
     path("<int:pk>/edit/", views.VendorUpdateView.as_view(), name="edit"),
     path("<int:pk>/status/", views.VendorStatusView.as_view(), name="status"),

@@ -1,27 +1,33 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from django.views import View
 from django.views.generic import DetailView, FormView
 from django.views.generic.edit import CreateView, UpdateView
 from django_filters.views import FilterView
 
 from core.roles import COMPLIANCE, PROCUREMENT, RoleRequiredMixin, has_role
-from core.views import ServiceFormMixin, add_service_errors, choice_rank
+from core.views import RegisterExportMixin, ServiceFormMixin, add_service_errors, choice_rank
 
 from . import services
 from .filters import VendorFilterSet
-from .forms import ContactForm, ReasonForm, VendorForm, VendorStatusForm
+from .forms import ContactForm, ReasonForm, VendorForm, VendorImportForm, VendorStatusForm
+from .importing import VendorImportInvalid, import_template_workbook, vendor_import
 from .models import Contact, Vendor, vendor_subtree
 from .panels import rendered_panels, vendor_warnings
+from .registers import vendor_register
 
 
 class VendorListView(RoleRequiredMixin, FilterView):
     filterset_class = VendorFilterSet
     template_name = "vendors/vendor_list.html"
     paginate_by = 50
+    export_url_name = "vendors:export"
     queryset = (
         Vendor.objects.select_related("owner", "parent")
         .prefetch_related("data_categories")
@@ -32,6 +38,13 @@ class VendorListView(RoleRequiredMixin, FilterView):
         )
         .order_by("name", "pk")
     )
+
+
+class VendorExportView(RegisterExportMixin, VendorListView):
+    register_name = "vendors"
+
+    def register(self, queryset):
+        return vendor_register(queryset)
 
 
 class VendorDetailView(RoleRequiredMixin, DetailView):
@@ -216,3 +229,46 @@ class ContactDeleteView(RoleRequiredMixin, FormView):
         )
         messages.success(self.request, _("Contact “%(name)s” removed.") % {"name": self.contact})
         return redirect(reverse("vendors:detail", args=[vendor.pk]) + "#contacts")
+
+
+class VendorImportView(RoleRequiredMixin, FormView):
+    """Bulk onboarding: upload the filled-in template; every row is checked before any vendor is saved."""
+
+    roles = (PROCUREMENT,)
+    form_class = VendorImportForm
+    template_name = "vendors/vendor_import.html"
+
+    def form_valid(self, form):
+        try:
+            result = vendor_import(
+                file=form.cleaned_data["file"],
+                user=self.request.user,
+                dry_run=form.cleaned_data["dry_run"],
+            )
+        except VendorImportInvalid as error:
+            return self.render_to_response(self.get_context_data(form=form, problems=error.problems))
+        if result.dry_run:
+            return self.render_to_response(self.get_context_data(form=form, result=result))
+        messages.success(
+            self.request,
+            ngettext(
+                "%(count)d vendor imported from %(file)s as a draft.",
+                "%(count)d vendors imported from %(file)s as drafts.",
+                result.count,
+            )
+            % {"count": result.count, "file": result.filename},
+        )
+        return redirect(f"{reverse('vendors:list')}?status={Vendor.Status.DRAFT}")
+
+
+class VendorImportTemplateView(RoleRequiredMixin, View):
+    roles = VendorImportView.roles
+
+    def get(self, request, *args, **kwargs):
+        response = HttpResponse(
+            import_template_workbook(),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = 'attachment; filename="vendor-import-template.xlsx"'
+        response["X-Content-Type-Options"] = "nosniff"
+        return response

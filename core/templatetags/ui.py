@@ -1,5 +1,7 @@
 from django import template
+from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
 
 register = template.Library()
 
@@ -55,3 +57,17 @@ def user_label(user):
 def basename(path) -> str:
     """The file name of a stored file's path, without its folders."""
     return str(path).rsplit("/", 1)[-1]
+
+
+@register.simple_tag(takes_context=True)
+def export_link(context):
+    """'Export to Excel' for the list view's register, carrying the current filter (not the page)."""
+    name = getattr(context.get("view"), "export_url_name", None)
+    if not name:
+        return ""
+    query = context["request"].GET.copy()
+    query.pop("page", None)
+    url = reverse(name) + (f"?{query.urlencode()}" if query else "")
+    return format_html(
+        '<a class="btn btn-sm btn-outline-success" href="{}" download>{}</a>', url, _("Export to Excel")
+    )

@@ -10,7 +10,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from openpyxl import load_workbook
 
-from assessments import excel
 from assessments.excel import (
     Problem,
     QuestionnaireInvalid,
@@ -20,6 +19,7 @@ from assessments.excel import (
 )
 from assessments.models import Answer, Assessment, Criterion, Standard
 from assessments.services import answer_save, assessment_create, current_standard
+from core import validators
 from core.roles import PROCUREMENT
 from vendors.models import Vendor
 
@@ -627,7 +627,7 @@ def docx_like() -> bytes:
 
 
 def test_zip_bomb_is_refused_on_the_total_unpacked_size(workbook_bytes, monkeypatch):
-    monkeypatch.setattr(excel, "MAX_UNCOMPRESSED_BYTES", 2_000)
+    monkeypatch.setattr(validators, "MAX_UNCOMPRESSED_BYTES", 2_000)
     assert "too much space once unpacked" in refused(SimpleUploadedFile("q.xlsx", workbook_bytes))
 
 

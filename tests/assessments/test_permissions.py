@@ -31,7 +31,12 @@ def post_only(expected: dict) -> dict:
 # URL name -> (which object's pk it takes, method the check uses, expected status per role)
 URLS = {
     "assessments:list": (None, "get", READ),
+    "assessments:export": (None, "get", READ),
     "assessments:review_queue": (None, "get", READ),
+    "assessments:review_export": (None, "get", READ),
+    "assessments:finding_list": (None, "get", READ),
+    "assessments:finding_export": (None, "get", READ),
+    "assessments:standard_export": (None, "get", READ),
     "assessments:create": (None, "post", post_only(PREPARERS)),
     "assessments:detail": ("draft", "get", READ),
     "assessments:answers": ("draft", "get", PREPARERS),

@@ -8,7 +8,7 @@ from django.test import override_settings
 
 from assessments.models import Assessment, Finding
 from assessments.services import finding_save, send_assessment_reminders
-from core.models import ReminderLog, UserPreference
+from core.models import ReminderLog, UserProfile
 from core.roles import COMPLIANCE, PROCUREMENT
 from vendors.models import Vendor
 
@@ -292,14 +292,14 @@ def test_the_finding_reminder_quotes_the_finding_and_links_to_it(finding, mailou
     assert f"https://vendors.example.com{finding.get_absolute_url()}" in message.body
 
 
-def test_a_recipient_without_a_preference_gets_english(approved, finding, compliance_team, mailoutbox):
+def test_a_recipient_who_never_chose_a_language_gets_english(approved, finding, compliance_team, mailoutbox):
     send_assessment_reminders(today=EXPIRES + timedelta(days=1))
     assert mailoutbox
     assert all(not JAPANESE.search(m.subject + m.body) for m in mailoutbox)
 
 
 def test_a_japanese_speaking_owner_is_greeted_in_japanese(approved, owner, mailoutbox):
-    UserPreference.objects.create(user=owner, language="ja")
+    UserProfile.objects.filter(user=owner).update(language="ja")
     send_assessment_reminders(today=before(30))
     (message,) = mailoutbox
     assert message.body.startswith("Olive Owner 様")
@@ -312,8 +312,8 @@ RUN_DAY = {"expiry": before(30), "expired": EXPIRES + timedelta(days=1), "findin
 def test_a_japanese_speaking_recipient_gets_the_whole_email_in_japanese(
     approved, finding, owner, finding_owner, mailoutbox, kind
 ):
-    UserPreference.objects.create(user=owner, language="ja")
-    UserPreference.objects.create(user=finding_owner, language="ja")
+    UserProfile.objects.filter(user=owner).update(language="ja")
+    UserProfile.objects.filter(user=finding_owner).update(language="ja")
     send_assessment_reminders(today=RUN_DAY[kind])
     address = "fixer@example.com" if kind == "finding" else "owner@example.com"
     message = next(m for m in mailoutbox if m.to == [address])

@@ -42,8 +42,8 @@ R = Assessment.Result
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Measured (the same on SQLite and PostgreSQL): session, user, the user's roles, the page count (inside a
 # savepoint: two more statements), the navbar's groups, the filter form's choices (vendors, standards,
-# reviewers), and the page of assessments with vendor, standard, reviewer and preparer joined.
-LIST_QUERIES = 11
+# reviewers, responsible people), and the page of assessments with vendor, standard, reviewer and preparer.
+LIST_QUERIES = 12
 
 
 def today():

@@ -22,6 +22,7 @@ EDITORS = {"anonymous": 302, "viewer": 403, "procurement": 200, "compliance": 20
 # URL name -> (which object's pk it takes, expected GET status per role)
 URLS = {
     "contracts:list": (None, READ),
+    "contracts:export": (None, READ),
     "contracts:create": (None, EDITORS),
     "contracts:detail": ("contract", READ),
     "contracts:edit": ("contract", EDITORS),
@@ -36,6 +37,7 @@ URLS = {
     "contracts:consent_document": ("consent", READ),
     "contracts:consent_history": ("consent", READ),
     "contracts:clause_list": (None, READ),
+    "contracts:clause_export": (None, READ),
     "contracts:clause_create": (None, COMPLIANCE_ONLY),
     "contracts:clause_detail": ("clause", READ),
     "contracts:clause_edit": ("clause", COMPLIANCE_ONLY),

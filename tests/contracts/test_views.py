@@ -167,8 +167,8 @@ def test_the_list_shows_how_many_clauses_are_missing(viewer_client):
 # Measured (the same on SQLite and PostgreSQL): session, user, then inside a savepoint (two more statements)
 # the user's roles, the page count, the active clauses required per kind, the page of contracts with vendor
 # and owner joined, and their clauses; then the navbar's groups and the filter form's choices (vendors,
-# owners).
-LIST_QUERIES = 12
+# owners, responsible people).
+LIST_QUERIES = 13
 
 
 def create_contracts(count: int, *, batch: str = "A") -> None:

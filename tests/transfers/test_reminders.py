@@ -5,7 +5,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from core.models import ReminderLog, UserPreference
+from core.models import ReminderLog, UserProfile
 from core.roles import COMPLIANCE, PROCUREMENT
 from transfers.models import ForeignTransfer
 from transfers.services import send_transfer_reminders
@@ -267,7 +267,7 @@ def japanese_and_english(outbox):
 
 
 def prefers_japanese(compliance_team):
-    UserPreference.objects.create(user=compliance_team[0], language="ja")
+    UserProfile.objects.filter(user=compliance_team[0]).update(language="ja")
 
 
 def assert_in_japanese(message):

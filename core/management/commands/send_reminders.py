@@ -19,6 +19,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, today=None, kind=None, **options):
         for name, result in run_reminders(today=today, only=kind).items():
-            self.stdout.write(
-                f"{name}: {result.sent} sent, {result.failed} failed, {result.skipped} already handled"
-            )
+            line = f"{name}: {result.sent} sent, {result.failed} failed, {result.skipped} already handled"
+            if result.queued:
+                line += f", {result.queued} queued for a daily digest"
+            self.stdout.write(line)

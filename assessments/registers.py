@@ -1,0 +1,148 @@
+"""Assessments and findings as spreadsheets, and the vendor register's latest-assessment columns."""
+
+from collections.abc import Iterable, Iterator
+
+from django.db.models import Case, Count, DecimalField, F, Prefetch, Q, QuerySet, Sum, Value, When
+from django.utils.translation import gettext_lazy as _
+
+from core.excel import ITERATION_CHUNK, Column, column, stream
+from vendors.registers import vendor_register_columns
+
+from .models import Answer, Assessment, Category, Finding, Standard
+from .scoring import CREDIT, Tally
+
+
+def _latest_approved_value(attribute: str):
+    def read(vendor):
+        latest = vendor.approved_assessments[0] if vendor.approved_assessments else None
+        return column(attribute, attribute).value(latest) if latest else None  # calls get_*_display
+
+    return read
+
+
+vendor_register_columns(
+    "assessments",
+    prefetch=lambda: [
+        Prefetch(
+            "assessments",
+            queryset=Assessment.objects.filter(status=Assessment.Status.APPROVED).order_by(
+                "-valid_until", "-pk"
+            ),
+            to_attr="approved_assessments",
+        )
+    ],
+    columns=(
+        Column(_("Assessment result"), _latest_approved_value("get_result_display"), 12),
+        Column(_("Assessment score"), _latest_approved_value("score"), 10),
+        Column(_("Assessment valid until"), _latest_approved_value("valid_until"), 12),
+    ),
+)
+
+
+def _earned():
+    return Sum(
+        Case(
+            *(
+                When(response=response, then=F("criterion__weight") * Value(credit))
+                for response, credit in CREDIT.items()
+            ),
+            default=Value(0),
+            output_field=DecimalField(max_digits=8, decimal_places=2),
+        )
+    )
+
+
+def category_scores(assessment_ids: list[int]) -> dict[int, dict[str, object]]:
+    """{assessment id: {category: score}} from one aggregate query (same rule as scoring.score_answers)."""
+    rows = (
+        Answer.objects.filter(assessment_id__in=assessment_ids)
+        .values("assessment_id", "criterion__category")
+        .annotate(earned=_earned(), possible=Sum("criterion__weight", filter=Q(response__in=list(CREDIT))))
+        .order_by()
+    )
+    scores: dict[int, dict[str, object]] = {}
+    for row in rows:
+        tally = Tally(earned=row["earned"] or 0, possible=row["possible"] or 0)
+        scores.setdefault(row["assessment_id"], {})[row["criterion__category"]] = tally.score
+    return scores
+
+
+def _with_category_scores(assessments: Iterable[Assessment]) -> Iterator[Assessment]:
+    batch: list[Assessment] = []
+
+    def flush():
+        scores = category_scores([a.pk for a in batch])
+        for assessment in batch:
+            assessment.category_scores = scores.get(assessment.pk, {})
+        yield from batch
+
+    for assessment in assessments:
+        batch.append(assessment)
+        if len(batch) == ITERATION_CHUNK:
+            yield from flush()
+            batch = []
+    yield from flush()
+
+
+def _user(attribute: str):
+    def read(row):
+        user = getattr(row, attribute)
+        return (user.get_full_name() or user.username) if user else ""
+
+    return read
+
+
+def assessment_register(queryset: QuerySet[Assessment]) -> tuple[list[Column], Iterable]:
+    columns = [
+        column(_("Vendor"), "vendor.name", 28),
+        column(_("Standard"), "standard", 24),
+        column(_("Kind"), "get_kind_display", 18),
+        column(_("Status"), "get_status_display", 14),
+        Column(_("Prepared by"), _user("prepared_by"), 16),
+        column(_("Submitted at"), "submitted_at", 17),
+        Column(_("Reviewed by"), _user("reviewed_by"), 16),
+        column(_("Decided at"), "decided_at", 17),
+        column(_("Score"), "score", 8),
+        column(_("Result"), "get_result_display", 12),
+        column(_("Valid until"), "valid_until", 12),
+        *(
+            Column(label, lambda a, value=value: a.category_scores.get(value), 14)
+            for value, label in Category.choices
+        ),
+        column(_("Open findings"), "open_findings", 9),
+        column(_("Decision note"), "decision_note", 40),
+    ]
+    queryset = queryset.select_related("vendor", "standard", "prepared_by", "reviewed_by").annotate(
+        open_findings=Count("findings", filter=Q(findings__status=Finding.Status.OPEN))
+    )
+    return columns, _with_category_scores(stream(queryset))
+
+
+def finding_register(queryset: QuerySet[Finding]) -> tuple[list[Column], Iterable]:
+    columns = [
+        column(_("Vendor"), "assessment.vendor.name", 28),
+        column(_("Assessment"), "assessment", 28),
+        column(_("Criterion"), "criterion.code", 10),
+        column(_("Description"), "description", 48),
+        column(_("Severity"), "get_severity_display", 10),
+        column(_("Status"), "get_status_display", 12),
+        column(_("Due on"), "due_on", 12),
+        Column(_("Owner"), _user("owner"), 16),
+        column(_("Resolution note"), "resolution_note", 40),
+        column(_("Raised at"), "created_at", 17),
+    ]
+    queryset = queryset.select_related("assessment__vendor", "assessment__standard", "criterion", "owner")
+    return columns, stream(queryset)
+
+
+def standard_register(queryset: QuerySet[Standard]) -> tuple[list[Column], Iterable]:
+    columns = [
+        column(_("Standard"), "name", 32),
+        column(_("Version"), "version", 8),
+        column(_("Status"), "get_status_display", 12),
+        column(_("Pass score"), "pass_score", 10),
+        column(_("Conditional score"), "conditional_score", 10),
+        column(_("Published on"), "published_on", 12),
+        column(_("Criteria"), "criterion_count", 8),
+    ]
+    return columns, stream(queryset.annotate(criterion_count=Count("criteria")))

@@ -1,0 +1,90 @@
+"""Contracts as spreadsheets: the contract register, and the vendor register's covering-contract columns."""
+
+from collections.abc import Iterable
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.excel import Column, column, stream
+from vendors.registers import vendor_register_columns
+
+from .models import Clause, ProtectionContract
+from .services import IN_FORCE_STATUSES, vendor_contract_kinds
+
+
+def _covering(vendor) -> ProtectionContract | None:
+    """The in-force contract of the right kind whose decision comes first (prefetched as `in_force`)."""
+    kinds = vendor_contract_kinds(vendor)
+    return next((c for c in vendor.in_force if c.kind in kinds), None)
+
+
+def _in_force_prefetch() -> Prefetch:
+    today = timezone.localdate()
+    return Prefetch(
+        "contracts",
+        queryset=ProtectionContract.objects.filter(status__in=IN_FORCE_STATUSES, starts_on__lte=today)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
+        .order_by("decision_on", "pk"),
+        to_attr="in_force",
+    )
+
+
+def _covering_value(attribute: str):
+    def read(vendor):
+        contract = _covering(vendor)
+        return getattr(contract, attribute) if contract else None
+
+    return read
+
+
+vendor_register_columns(
+    "contracts",
+    prefetch=lambda: [_in_force_prefetch()],
+    columns=(
+        Column(_("Covering contract"), _covering_value("reference"), 16),
+        Column(_("Contract ends on"), _covering_value("ends_on"), 12),
+        Column(_("Notice deadline (or review date)"), _covering_value("decision_on"), 14),
+    ),
+)
+
+
+def _missing_clauses(required: dict[str, list[Clause]]):
+    def read(contract):
+        present = {c.pk for c in contract.clauses.all()}
+        return ", ".join(c.title for c in required.get(contract.kind, []) if c.pk not in present)
+
+    return read
+
+
+def contract_register(queryset: QuerySet[ProtectionContract]) -> tuple[list[Column], Iterable]:
+    required: dict[str, list[Clause]] = {}
+    for clause in Clause.objects.filter(is_active=True):
+        for kind in clause.required_for or []:
+            required.setdefault(kind, []).append(clause)
+    columns = [
+        column(_("Reference"), "reference", 16),
+        column(_("Title"), "title", 32),
+        column(_("Vendor"), "vendor.name", 28),
+        column(_("Kind"), "get_kind_display", 22),
+        column(_("Status"), "get_status_display", 12),
+        column(_("Signed on"), "signed_on", 12),
+        column(_("Starts on"), "starts_on", 12),
+        column(_("Ends on"), "ends_on", 12),
+        column(_("Review date"), "review_on", 12),
+        column(_("Notice days"), "notice_days", 8),
+        column(_("Notice deadline"), "notice_deadline", 12),
+        column(_("Renews automatically"), "auto_renews", 10),
+        column(_("Renewal period (months)"), "renewal_months", 10),
+        column(_("Permits re-entrustment"), "permits_reentrustment", 10),
+        column(_("Renews contract"), "renews.reference", 16),
+        Column(_("Missing clauses"), _missing_clauses(required), 40),
+        Column(_("Owner"), lambda c: (c.owner.get_full_name() or c.owner.username) if c.owner else "", 18),
+        column(_("Last changed"), "updated_at", 17),
+    ]
+    queryset = (
+        queryset.select_related("vendor", "owner", "renews")
+        .prefetch_related(None)
+        .prefetch_related(Prefetch("clauses", queryset=Clause.objects.only("pk")))
+    )
+    return columns, stream(queryset)
