@@ -1,6 +1,6 @@
 from django.urls import path
 
-from core.views import HistoryView, ProtectedFileView
+from core.views import HistoryView, ProtectedFileView, export_view
 
 from . import views
 from .models import Answer, Assessment, Criterion, Finding, Standard
@@ -9,11 +9,11 @@ app_name = "assessments"
 
 urlpatterns = [
     path("", views.AssessmentListView.as_view(), name="list"),
-    path("export.xlsx", views.AssessmentExportView.as_view(), name="export"),
+    path("export.xlsx", export_view(views.AssessmentListView).as_view(), name="export"),
     path("review/", views.ReviewQueueView.as_view(), name="review_queue"),
-    path("review/export.xlsx", views.ReviewQueueExportView.as_view(), name="review_export"),
+    path("review/export.xlsx", export_view(views.ReviewQueueView).as_view(), name="review_export"),
     path("findings/", views.FindingListView.as_view(), name="finding_list"),
-    path("findings/export.xlsx", views.FindingExportView.as_view(), name="finding_export"),
+    path("findings/export.xlsx", export_view(views.FindingListView).as_view(), name="finding_export"),
     path("new/", views.AssessmentCreateView.as_view(), name="create"),
     path("<int:pk>/", views.AssessmentDetailView.as_view(), name="detail"),
     path("<int:pk>/answers/", views.AnswersEditView.as_view(), name="answers"),
@@ -36,7 +36,7 @@ urlpatterns = [
     path("findings/<int:pk>/edit/", views.FindingUpdateView.as_view(), name="finding_edit"),
     path("findings/<int:pk>/history/", HistoryView.as_view(model=Finding), name="finding_history"),
     path("standards/", views.StandardListView.as_view(), name="standard_list"),
-    path("standards/export.xlsx", views.StandardExportView.as_view(), name="standard_export"),
+    path("standards/export.xlsx", export_view(views.StandardListView).as_view(), name="standard_export"),
     path("standards/<int:pk>/", views.StandardDetailView.as_view(), name="standard_detail"),
     path("standards/<int:pk>/edit/", views.StandardUpdateView.as_view(), name="standard_edit"),
     path("standards/<int:pk>/copy/", views.StandardCopyView.as_view(), name="standard_copy"),

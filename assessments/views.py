@@ -15,7 +15,7 @@ from django.views.generic.edit import CreateView, UpdateView
 from django_filters.views import FilterView
 
 from core.roles import COMPLIANCE, PROCUREMENT, RoleRequiredMixin, has_role
-from core.views import RegisterExportMixin, ServiceActionView, ServiceFormMixin
+from core.views import ServiceActionView, ServiceFormMixin
 from vendors.models import Vendor
 
 from . import excel, services
@@ -34,13 +34,8 @@ class AssessmentListView(RoleRequiredMixin, FilterView):
     queryset = LIST_QUERYSET.order_by("-created_at", "-pk")
     title = gettext_lazy("Assessments")
     export_url_name = "assessments:export"
-
-
-class AssessmentExportView(RegisterExportMixin, AssessmentListView):
     register_name = "assessments"
-
-    def register(self, queryset):
-        return assessment_register(queryset)
+    register = staticmethod(assessment_register)
 
 
 class ReviewQueueView(AssessmentListView):
@@ -48,16 +43,11 @@ class ReviewQueueView(AssessmentListView):
 
     queryset = LIST_QUERYSET.filter(status=Assessment.Status.SUBMITTED).order_by("submitted_at", "pk")
     export_url_name = "assessments:review_export"
+    register_name = "review-queue"
+    register = staticmethod(assessment_register)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(title=_("Review queue"), is_queue=True, **kwargs)
-
-
-class ReviewQueueExportView(RegisterExportMixin, ReviewQueueView):
-    register_name = "review-queue"
-
-    def register(self, queryset):
-        return assessment_register(queryset)
 
 
 class FindingListView(RoleRequiredMixin, FilterView):
@@ -65,16 +55,11 @@ class FindingListView(RoleRequiredMixin, FilterView):
     template_name = "assessments/finding_list.html"
     paginate_by = 50
     export_url_name = "assessments:finding_export"
+    register_name = "findings"
+    register = staticmethod(finding_register)
     queryset = Finding.objects.select_related(
         "assessment__vendor", "assessment__standard", "criterion", "owner"
     ).order_by("status", F("due_on").asc(nulls_last=True), "pk")
-
-
-class FindingExportView(RegisterExportMixin, FindingListView):
-    register_name = "findings"
-
-    def register(self, queryset):
-        return finding_register(queryset)
 
 
 class AssessmentCreateView(RoleRequiredMixin, View):
@@ -300,13 +285,8 @@ class StandardListView(RoleRequiredMixin, FilterView):
     queryset = Standard.objects.order_by("name", "-version")
     template_name = "assessments/standard_list.html"
     export_url_name = "assessments:standard_export"
-
-
-class StandardExportView(RegisterExportMixin, StandardListView):
     register_name = "standards"
-
-    def register(self, queryset):
-        return standard_register(queryset)
+    register = staticmethod(standard_register)
 
 
 class StandardDetailView(RoleRequiredMixin, DetailView):

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from core.urls import reference_urls
-from core.views import HistoryView, ProtectedFileView
+from core.views import HistoryView, ProtectedFileView, export_view
 
 from . import views
 from .filters import ClauseFilterSet
@@ -12,7 +12,7 @@ app_name = "contracts"
 
 urlpatterns = [
     path("", views.ContractListView.as_view(), name="list"),
-    path("export.xlsx", views.ContractExportView.as_view(), name="export"),
+    path("export.xlsx", export_view(views.ContractListView).as_view(), name="export"),
     path("new/", views.ContractCreateView.as_view(), name="create"),
     path("<int:pk>/", views.ContractDetailView.as_view(), name="detail"),
     path("<int:pk>/edit/", views.ContractUpdateView.as_view(), name="edit"),

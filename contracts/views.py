@@ -10,7 +10,7 @@ from django_filters.views import FilterView
 
 from core.models import ReminderLog
 from core.roles import COMPLIANCE, PROCUREMENT, RoleRequiredMixin, has_role
-from core.views import RegisterExportMixin, ServiceFormMixin, add_service_errors
+from core.views import ServiceFormMixin, add_service_errors
 
 from . import services
 from .filters import ProtectionContractFilterSet
@@ -26,6 +26,8 @@ class ContractListView(RoleRequiredMixin, FilterView):
     template_name = "contracts/contract_list.html"
     paginate_by = 50
     export_url_name = "contracts:export"
+    register_name = "contracts"
+    register = staticmethod(contract_register)
     queryset = (
         ProtectionContract.objects.select_related("vendor", "owner")
         .prefetch_related(Prefetch("clauses", queryset=Clause.objects.only("pk")))
@@ -39,13 +41,6 @@ class ContractListView(RoleRequiredMixin, FilterView):
             present = {c.pk for c in contract.clauses.all()}
             contract.missing_count = len(required.get(contract.kind, set()) - present)
         return context
-
-
-class ContractExportView(RegisterExportMixin, ContractListView):
-    register_name = "contracts"
-
-    def register(self, queryset):
-        return contract_register(queryset)
 
 
 class ContractDetailView(RoleRequiredMixin, DetailView):

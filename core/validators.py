@@ -155,10 +155,7 @@ def _check_archive(file) -> None:
 
 def _macro_enabled() -> ValidationError:
     return ValidationError(
-        _(
-            "Macro-enabled workbooks (.xlsm) are not accepted: "
-            "save it as an Excel workbook (.xlsx)."
-        ),
+        _("Macro-enabled workbooks (.xlsm) are not accepted: save it as an Excel workbook (.xlsx)."),
         code="macros",
     )
 

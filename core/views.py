@@ -78,13 +78,8 @@ class HistoryView(RoleRequiredMixin, DetailView):
 class RegisterExportMixin:
     """Put before a list view: the same rows, filter and order as an Excel register download.
 
-    The view supplies `register_name` (the file's name) and `register(queryset) -> (columns, rows)`.
+    The list view names `register_name` (the file's name) and `register(queryset) -> (columns, rows)`.
     """
-
-    register_name = "register"
-
-    def register(self, queryset):
-        raise NotImplementedError
 
     def get(self, request, *args, **kwargs):
         filterset = self.get_filterset(self.get_filterset_class())
@@ -100,6 +95,11 @@ class RegisterExportMixin:
             columns=columns,
             rows=rows,
         )
+
+
+def export_view(list_view: type) -> type:
+    """The Excel export of a list view that names its `register`: the same filter, order and rows."""
+    return type(f"{list_view.__name__}Export", (RegisterExportMixin, list_view), {})
 
 
 class ReferenceListView(RoleRequiredMixin, FilterView):
@@ -124,6 +124,8 @@ class ReferenceListView(RoleRequiredMixin, FilterView):
 
 
 class ReferenceExportView(RegisterExportMixin, ReferenceListView):
+    register_name = "reference-data"
+
     def register(self, queryset):
         columns = [
             column(

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from core.urls import reference_urls
-from core.views import HistoryView, ProtectedFileView
+from core.views import HistoryView, ProtectedFileView, export_view
 
 from . import views
 from .filters import CountryFilterSet
@@ -19,7 +19,7 @@ app_name = "transfers"
 
 urlpatterns = [
     path("", views.TransferListView.as_view(), name="list"),
-    path("export.xlsx", views.TransferExportView.as_view(), name="export"),
+    path("export.xlsx", export_view(views.TransferListView).as_view(), name="export"),
     path("new/", views.TransferCreateView.as_view(), name="create"),
     path("<int:pk>/", views.TransferDetailView.as_view(), name="detail"),
     path("<int:pk>/edit/", views.TransferUpdateView.as_view(), name="edit"),
@@ -42,7 +42,7 @@ urlpatterns = [
     ),
     path("consents/<int:pk>/history/", HistoryView.as_view(model=ConsentRecord), name="consent_history"),
     path("joint-use/", views.JointUseListView.as_view(), name="joint_use_list"),
-    path("joint-use/export.xlsx", views.JointUseExportView.as_view(), name="joint_use_export"),
+    path("joint-use/export.xlsx", export_view(views.JointUseListView).as_view(), name="joint_use_export"),
     path("joint-use/new/", views.JointUseCreateView.as_view(), name="joint_use_create"),
     path("joint-use/<int:pk>/", views.JointUseDetailView.as_view(), name="joint_use_detail"),
     path("joint-use/<int:pk>/edit/", views.JointUseUpdateView.as_view(), name="joint_use_edit"),
@@ -54,7 +54,7 @@ urlpatterns = [
         name="joint_use_history",
     ),
     path("records/", views.ProvisionRecordListView.as_view(), name="record_list"),
-    path("records/export.xlsx", views.ProvisionRecordExportView.as_view(), name="record_export"),
+    path("records/export.xlsx", export_view(views.ProvisionRecordListView).as_view(), name="record_export"),
     path("records/new/", views.ProvisionRecordCreateView.as_view(), name="record_create"),
     path("records/<int:pk>/", views.ProvisionRecordDetailView.as_view(), name="record_detail"),
     path("records/<int:pk>/delete/", views.ProvisionRecordDeleteView.as_view(), name="record_delete"),

@@ -11,7 +11,7 @@ from django.views.generic.edit import CreateView, UpdateView
 from django_filters.views import FilterView
 
 from core.roles import COMPLIANCE, PROCUREMENT, RoleRequiredMixin, has_role
-from core.views import RegisterExportMixin, ServiceActionView, ServiceFormMixin, add_service_errors
+from core.views import ServiceActionView, ServiceFormMixin, add_service_errors
 
 from . import services
 from .filters import ForeignTransferFilterSet, JointUseFilterSet, ProvisionRecordFilterSet
@@ -33,6 +33,8 @@ class TransferListView(RoleRequiredMixin, FilterView):
     template_name = "transfers/transfer_list.html"
     paginate_by = 50
     export_url_name = "transfers:export"
+    register_name = "foreign-transfers"
+    register = staticmethod(transfer_register)
     queryset = (
         ForeignTransfer.objects.select_related("vendor", "country")
         .prefetch_related(Prefetch("checks", queryset=PeriodicCheck.objects.order_by()), "consents")
@@ -45,13 +47,6 @@ class TransferListView(RoleRequiredMixin, FilterView):
         for transfer in context["object_list"]:
             transfer.unmet = services.transfer_unmet_prerequisites(transfer)
         return context
-
-
-class TransferExportView(RegisterExportMixin, TransferListView):
-    register_name = "foreign-transfers"
-
-    def register(self, queryset):
-        return transfer_register(queryset)
 
 
 class TransferDetailView(RoleRequiredMixin, DetailView):
@@ -201,14 +196,9 @@ class JointUseListView(RoleRequiredMixin, FilterView):
     filterset_class = JointUseFilterSet
     template_name = "transfers/joint_use_list.html"
     export_url_name = "transfers:joint_use_export"
-    queryset = JointUseArrangement.objects.prefetch_related("joint_users").order_by("title", "-version")
-
-
-class JointUseExportView(RegisterExportMixin, JointUseListView):
     register_name = "joint-use"
-
-    def register(self, queryset):
-        return joint_use_register(queryset)
+    register = staticmethod(joint_use_register)
+    queryset = JointUseArrangement.objects.prefetch_related("joint_users").order_by("title", "-version")
 
 
 class JointUseDetailView(RoleRequiredMixin, DetailView):
@@ -334,14 +324,9 @@ class ProvisionRecordListView(RoleRequiredMixin, FilterView):
     template_name = "transfers/record_list.html"
     paginate_by = 50
     export_url_name = "transfers:record_export"
-    queryset = ProvisionRecord.objects.select_related("transfer__vendor").order_by("-provided_on", "-pk")
-
-
-class ProvisionRecordExportView(RegisterExportMixin, ProvisionRecordListView):
     register_name = "provision-records"
-
-    def register(self, queryset):
-        return provision_record_register(queryset)
+    register = staticmethod(provision_record_register)
+    queryset = ProvisionRecord.objects.select_related("transfer__vendor").order_by("-provided_on", "-pk")
 
 
 class ProvisionRecordDetailView(RoleRequiredMixin, DetailView):

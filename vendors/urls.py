@@ -1,7 +1,7 @@
 from django.urls import path
 
 from core.urls import reference_urls
-from core.views import HistoryView
+from core.views import HistoryView, export_view
 
 from . import views
 from .filters import DataCategoryFilterSet, PurposeFilterSet
@@ -13,7 +13,7 @@ app_name = "vendors"
 
 urlpatterns = [
     path("", views.VendorListView.as_view(), name="list"),
-    path("export.xlsx", views.VendorExportView.as_view(), name="export"),
+    path("export.xlsx", export_view(views.VendorListView).as_view(), name="export"),
     path("new/", views.VendorCreateView.as_view(), name="create"),
     path("import/", views.VendorImportView.as_view(), name="import"),
     path("import/template.xlsx", views.VendorImportTemplateView.as_view(), name="import_template"),

@@ -12,7 +12,7 @@ from django.views.generic.edit import CreateView, UpdateView
 from django_filters.views import FilterView
 
 from core.roles import COMPLIANCE, PROCUREMENT, RoleRequiredMixin, has_role
-from core.views import RegisterExportMixin, ServiceFormMixin, add_service_errors, choice_rank
+from core.views import ServiceFormMixin, add_service_errors, choice_rank
 
 from . import services
 from .filters import VendorFilterSet
@@ -28,6 +28,8 @@ class VendorListView(RoleRequiredMixin, FilterView):
     template_name = "vendors/vendor_list.html"
     paginate_by = 50
     export_url_name = "vendors:export"
+    register_name = "vendors"
+    register = staticmethod(vendor_register)
     queryset = (
         Vendor.objects.select_related("owner", "parent")
         .prefetch_related("data_categories")
@@ -38,13 +40,6 @@ class VendorListView(RoleRequiredMixin, FilterView):
         )
         .order_by("name", "pk")
     )
-
-
-class VendorExportView(RegisterExportMixin, VendorListView):
-    register_name = "vendors"
-
-    def register(self, queryset):
-        return vendor_register(queryset)
 
 
 class VendorDetailView(RoleRequiredMixin, DetailView):

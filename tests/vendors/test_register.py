@@ -291,10 +291,6 @@ def test_a_japanese_reader_gets_the_headers_and_values_translated_so_far(viewer_
     assert "再委託元" in row
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="locale/ja/LC_MESSAGES/django.po lacks some register headers yet (e.g. 'Covering contract')",
-)
 def test_every_vendor_register_header_is_translated_for_a_japanese_reader(viewer_client, db):
     ws = export(viewer_client, URL, HTTP_ACCEPT_LANGUAGE="ja")
     assert [ja for ja, en in zip(headers(ws), HEADERS, strict=True) if ja == en] == []
