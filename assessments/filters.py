@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.filters import SearchFilterSet
+from core.filters import SearchFilterSet, StableOrderingFilter
 from vendors.models import Vendor
 
 from .models import Assessment, Criterion, Finding, Standard
@@ -34,7 +34,7 @@ class AssessmentFilterSet(SearchFilterSet):
     expiring_within = django_filters.NumberFilter(
         method="filter_expiring_within", label=_("Validity ends within (days)"), min_value=0
     )
-    ordering = django_filters.OrderingFilter(
+    ordering = StableOrderingFilter(
         fields=(
             ("created_at", "created"),
             ("submitted_at", "submitted"),

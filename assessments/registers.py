@@ -5,7 +5,7 @@ from collections.abc import Iterable, Iterator
 from django.db.models import Case, Count, DecimalField, F, Prefetch, Q, QuerySet, Sum, Value, When
 from django.utils.translation import gettext_lazy as _
 
-from core.excel import ITERATION_CHUNK, Column, column, stream
+from core.excel import ITERATION_CHUNK, Column, choice_column, column, stream
 from vendors.registers import vendor_register_columns
 
 from .models import Answer, Assessment, Category, Finding, Standard
@@ -96,14 +96,14 @@ def assessment_register(queryset: QuerySet[Assessment]) -> tuple[list[Column], I
     columns = [
         column(_("Vendor"), "vendor.name", 28),
         column(_("Standard"), "standard", 24),
-        column(_("Kind"), "get_kind_display", 18),
-        column(_("Status"), "get_status_display", 14),
+        choice_column(_("Kind"), "kind", 18),
+        choice_column(_("Status"), "status", 14),
         Column(_("Prepared by"), _user("prepared_by"), 16),
         column(_("Submitted at"), "submitted_at", 17),
         Column(_("Reviewed by"), _user("reviewed_by"), 16),
         column(_("Decided at"), "decided_at", 17),
         column(_("Score"), "score", 8),
-        column(_("Result"), "get_result_display", 12),
+        choice_column(_("Result"), "result", 12),
         column(_("Valid until"), "valid_until", 12),
         *(
             Column(label, lambda a, value=value: a.category_scores.get(value), 14)
@@ -124,8 +124,8 @@ def finding_register(queryset: QuerySet[Finding]) -> tuple[list[Column], Iterabl
         column(_("Assessment"), "assessment", 28),
         column(_("Criterion"), "criterion.code", 10),
         column(_("Description"), "description", 48),
-        column(_("Severity"), "get_severity_display", 10),
-        column(_("Status"), "get_status_display", 12),
+        choice_column(_("Severity"), "severity", 10),
+        choice_column(_("Status"), "status", 12),
         column(_("Due on"), "due_on", 12),
         Column(_("Owner"), _user("owner"), 16),
         column(_("Resolution note"), "resolution_note", 40),
@@ -139,7 +139,7 @@ def standard_register(queryset: QuerySet[Standard]) -> tuple[list[Column], Itera
     columns = [
         column(_("Standard"), "name", 32),
         column(_("Version"), "version", 8),
-        column(_("Status"), "get_status_display", 12),
+        choice_column(_("Status"), "status", 12),
         column(_("Pass score"), "pass_score", 10),
         column(_("Conditional score"), "conditional_score", 10),
         column(_("Published on"), "published_on", 12),

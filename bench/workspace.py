@@ -134,6 +134,20 @@ def export_child(kind: str) -> None:
         response = client.get("/vendors/export.xlsx")
         size = sum(len(chunk) for chunk in response.streaming_content)
         rows = None
+    elif kind == "register-csv":
+        from vendors.models import Vendor
+        from vendors.registers import vendor_register
+        from vendors.views import VendorListView
+
+        view = VendorListView()
+        columns, rows_iter = vendor_register(view.get_queryset())
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow([str(c.header) for c in columns])
+        rows = 0
+        for rows, row in enumerate(rows_iter, start=1):  # noqa: B007  (the count is reported)
+            writer.writerow([c.value(row) for c in columns])
+        size = len(buffer.getvalue().encode())
     else:
         from vendors.models import Vendor
 
@@ -173,7 +187,8 @@ def exports(vendors: int) -> list[dict]:
     results = []
     for kind, label in [
         ("xlsx", "Vendor register .xlsx (streamed)"),
-        ("csv", "Floor: same rows, one query, csv"),
+        ("register-csv", "The same register as csv (same queries and columns)"),
+        ("csv", "Floor: the vendor rows, one query, 8 columns, csv"),
     ]:
         output = subprocess.run(
             [sys.executable, __file__, "--vendors", str(vendors), "--export-child", kind],
@@ -206,7 +221,7 @@ def markdown(page_results: list[dict], export_results: list[dict]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--vendors", type=int, default=10_000)
-    parser.add_argument("--export-child", choices=["xlsx", "csv"])
+    parser.add_argument("--export-child", choices=["xlsx", "register-csv", "csv"])
     args = parser.parse_args()
     if args.export_child:
         setup_django(args.vendors)

@@ -6,7 +6,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.filters import SearchFilterSet
+from core.filters import SearchFilterSet, StableOrderingFilter
 from vendors.models import Vendor
 
 from .models import Clause, ContractKind, ProtectionContract, ReentrustmentConsent, required_clauses_by_kind
@@ -57,7 +57,7 @@ class ProtectionContractFilterSet(SearchFilterSet):
     expired_without_successor = django_filters.BooleanFilter(
         method="filter_expired_without_successor", label=_("Expired without successor")
     )
-    ordering = django_filters.OrderingFilter(
+    ordering = StableOrderingFilter(
         fields=(
             ("reference", "reference"),
             ("decision_on", "deadline"),

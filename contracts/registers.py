@@ -6,7 +6,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.excel import Column, column, stream
+from core.excel import Column, choice_column, column, stream
 from vendors.registers import vendor_register_columns
 
 from .models import Clause, ProtectionContract
@@ -66,8 +66,8 @@ def contract_register(queryset: QuerySet[ProtectionContract]) -> tuple[list[Colu
         column(_("Reference"), "reference", 16),
         column(_("Title"), "title", 32),
         column(_("Vendor"), "vendor.name", 28),
-        column(_("Kind"), "get_kind_display", 22),
-        column(_("Status"), "get_status_display", 12),
+        choice_column(_("Kind"), "kind", 22),
+        choice_column(_("Status"), "status", 12),
         column(_("Signed on"), "signed_on", 12),
         column(_("Starts on"), "starts_on", 12),
         column(_("Ends on"), "ends_on", 12),

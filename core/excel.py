@@ -56,11 +56,24 @@ def column(header, attribute: str, width: int = 16) -> Column:
     return Column(header, read, width)
 
 
-def _cell(ws, value):
+def choice_column(header, name: str, width: int = 16) -> Column:
+    """A choice field of the row by its label, translated once per register, not once per row."""
+    labels: dict = {}
+
+    def label(row):
+        if not labels:
+            labels.update((value, str(text)) for value, text in type(row)._meta.get_field(name).flatchoices)
+        value = getattr(row, name)
+        return labels.get(value, value)
+
+    return Column(header, label, width)
+
+
+def _cell(ws, value, yes_no: tuple[str, str]):
     if value is None or value == "":
         return None
     if isinstance(value, bool):
-        return _("yes") if value else _("no")
+        return yes_no[0] if value else yes_no[1]
     if isinstance(value, datetime):
         cell = WriteOnlyCell(ws, timezone.localtime(value).replace(tzinfo=None) if value.tzinfo else value)
         cell.number_format = DATETIME_FORMAT
@@ -90,8 +103,9 @@ def write_register(file, *, title: str, columns: list[Column], rows: Iterable) -
         header_cells.append(cell)
     ws.append(header_cells)
     count = 0
+    yes_no = (_("yes"), _("no"))  # translated once per register, not once per cell
     for row in rows:
-        ws.append([_cell(ws, col.value(row)) for col in columns])
+        ws.append([_cell(ws, col.value(row), yes_no) for col in columns])
         count += 1
     ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{count + 1}"
     workbook.save(file)

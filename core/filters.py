@@ -39,3 +39,14 @@ class NotificationFilterSet(django_filters.FilterSet):
         if value == "waiting":
             return queryset.filter(sent_at=None, via_digest=True)
         return queryset.filter(sent_at=None, via_digest=False)
+
+
+class StableOrderingFilter(django_filters.OrderingFilter):
+    """Ordering with the primary key as the last tie-breaker, so a page, the next page and the export
+    list rows with equal sort values in the same order on every database."""
+
+    def filter(self, queryset, value):
+        queryset = super().filter(queryset, value)
+        if value:
+            queryset = queryset.order_by(*queryset.query.order_by, "pk")
+        return queryset

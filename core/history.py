@@ -25,6 +25,13 @@ class History(HistoricalRecords):
         kwargs.setdefault("history_change_reason_field", models.TextField(null=True))
         super().__init__(*args, **kwargs)
 
+    def get_meta_options(self, model):
+        # The version before a given one (History tabs, audit trail) is looked up by object and date.
+        options = super().get_meta_options(model)
+        by_object = models.Index(fields=(model._meta.pk.attname, "history_date"))
+        options["indexes"] = (*options.get("indexes", ()), by_object)
+        return options
+
     def finalize(self, sender, **kwargs):
         super().finalize(sender, **kwargs)
         if sender is self.cls:

@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from core.excel import Column, column, stream
+from core.excel import Column, choice_column, column, stream
 from vendors.registers import vendor_register_columns
 
 from .models import ForeignTransfer, JointUseArrangement, PeriodicCheck, ProvisionRecord
@@ -50,11 +50,11 @@ def transfer_register(queryset: QuerySet[ForeignTransfer]) -> tuple[list[Column]
         column(_("Recipient"), "vendor.name", 28),
         Column(_("Country"), lambda t: t.country.name if t.country else _("not identified"), 18),
         Column(_("Equivalent country"), lambda t: t.country.ppc_equivalent if t.country else None, 10),
-        column(_("Relationship"), "get_relationship_display", 18),
-        column(_("Route"), "get_route_display", 30),
-        column(_("Basis of the system"), "get_basis_display", 20),
-        column(_("Ordinary basis (Art. 27)"), "get_ordinary_basis_display", 20),
-        column(_("Status"), "get_status_display", 12),
+        choice_column(_("Relationship"), "relationship", 18),
+        choice_column(_("Route"), "route", 30),
+        choice_column(_("Basis of the system"), "basis", 20),
+        choice_column(_("Ordinary basis (Art. 27)"), "ordinary_basis", 20),
+        choice_column(_("Status"), "status", 12),
         column(_("Started on"), "started_on", 12),
         Column(_("Data categories"), lambda t: _names(t.data_categories), 32),
         Column(_("Purposes of use"), lambda t: _names(t.purposes), 32),
@@ -81,7 +81,7 @@ def joint_use_register(queryset: QuerySet[JointUseArrangement]) -> tuple[list[Co
     columns = [
         column(_("Title"), "title", 28),
         column(_("Version"), "version", 8),
-        column(_("Status"), "get_status_display", 12),
+        choice_column(_("Status"), "status", 12),
         column(_("Data items jointly used"), "data_items", 36),
         Column(_("Joint users"), lambda a: ", ".join(v.name for v in a.joint_users.all()), 36),
         column(_("Scope of joint users"), "scope_description", 36),
@@ -92,7 +92,7 @@ def joint_use_register(queryset: QuerySet[JointUseArrangement]) -> tuple[list[Co
         column(_("How it is notified or made accessible"), "notice_method", 30),
         column(_("Notice published on"), "notice_published_on", 12),
         column(_("Effective on"), "effective_on", 12),
-        column(_("Basis of the change"), "get_change_basis_display", 24),
+        choice_column(_("Basis of the change"), "change_basis", 24),
     ]
     return columns, stream(queryset.prefetch_related(None).prefetch_related("joint_users"))
 
@@ -101,7 +101,7 @@ def provision_record_register(queryset: QuerySet[ProvisionRecord]) -> tuple[list
     columns = [
         column(_("Provided on"), "provided_on", 12),
         column(_("Last provided on"), "last_provided_on", 12),
-        column(_("Kind"), "get_kind_display", 16),
+        choice_column(_("Kind"), "kind", 16),
         column(_("Recipient"), "recipient_name", 28),
         column(_("Recipient's address"), "recipient_address", 30),
         column(_("Recipient's representative"), "recipient_representative", 20),

@@ -3,7 +3,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from core.filters import SearchFilterSet
+from core.filters import SearchFilterSet, StableOrderingFilter
 
 from .gates import coverage_gap_choices, coverage_gap_condition
 from .models import DataCategory, Purpose, Vendor
@@ -34,7 +34,7 @@ class VendorFilterSet(SearchFilterSet):
     parent = django_filters.ModelChoiceFilter(
         queryset=Vendor.objects.exclude(kind=Vendor.Kind.JOINT_USER), label=_("Re-entrusted by")
     )
-    ordering = django_filters.OrderingFilter(
+    ordering = StableOrderingFilter(
         fields=(
             ("name", "name"),
             ("status_rank", "status"),

@@ -9,8 +9,9 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+from django_countries import countries
 
-from core.excel import Column, column, stream
+from core.excel import Column, choice_column, column, stream
 
 from .models import Vendor
 
@@ -56,16 +57,17 @@ def _parent_chains() -> dict[int, str]:
 
 def vendor_register(queryset: QuerySet[Vendor]) -> tuple[list[Column], Iterable[Vendor]]:
     chains = _parent_chains()
+    country_names = dict(countries)  # translated once, not once per row
     columns = [
         column(_("Name"), "name", 32),
         column(_("Name (kana)"), "name_kana", 24),
         column(_("Corporate number"), "corporate_number", 16),
-        Column(_("Country"), lambda v: f"{v.country.code} {v.country.name}", 18),
-        column(_("Kind"), "get_kind_display", 22),
+        Column(_("Country"), lambda v: f"{v.country.code} {country_names.get(v.country.code, '')}", 18),
+        choice_column(_("Kind"), "kind", 22),
         Column(_("Re-entrusted by"), lambda v: chains.get(v.parent_id, ""), 36),
         column(_("Group company"), "is_group_company", 10),
-        column(_("Status"), "get_status_display", 14),
-        column(_("Risk tier"), "get_risk_tier_display", 10),
+        choice_column(_("Status"), "status", 14),
+        choice_column(_("Risk tier"), "risk_tier", 10),
         Column(_("Data categories"), lambda v: _names(v.data_categories), 36),
         Column(_("Purposes of use"), lambda v: _names(v.purposes), 36),
         column(_("Special-care data"), "handles_special_care_data", 10),

@@ -187,9 +187,10 @@ def test_a_record_shares_its_number_with_records_of_other_types_without_mixing_t
 ):
     vendor = new_vendor(procurement_user, "Kiri K.K.")
     contract = contract_save(
-        contract=ProtectionContractFactory.build(vendor=vendor, reference="PC-KIRI"), user=procurement_user
+        contract=ProtectionContractFactory.build(pk=vendor.pk, vendor=vendor, reference="PC-KIRI"),
+        user=procurement_user,
     )
-    assert vendor.pk == contract.pk  # the first row of each table
+    assert vendor.pk == contract.pk
     contract.title = "Kiri hosting"
     contract_save(contract=contract, user=procurement_user, reason="Retitled.")
 
