@@ -52,6 +52,18 @@ lint: install
 messages: install
 	$(BIN)/python manage.py makemessages -l ja $(MESSAGE_IGNORES)
 
+# Benchmarks (bench/run.py): builds the PostgreSQL data sets once (bench_10000, bench_30000, bench_50000,
+# cached by size), measures every figure beside its reference, writes bench/results.json and bench/RESULTS.md.
+.PHONY: bench
+bench: install
+	$(BIN)/python bench/run.py
+
+# Load test (bench/loadtest.py): gunicorn with production settings on the 10,000-vendor PostgreSQL data set,
+# 20 signed-in users for 60 s (LOADTEST_USERS, LOADTEST_SECONDS); writes bench/LOADTEST.md. Needs PostgreSQL.
+.PHONY: loadtest
+loadtest: install
+	$(BIN)/python bench/loadtest.py
+
 check-deploy: install
 	DJANGO_DEBUG=False DJANGO_SECRET_KEY=ci-only-$$(date +%s)-a-long-random-looking-secret-key-value-xyz \
 	DJANGO_ALLOWED_HOSTS=vendors.example.com $(BIN)/python manage.py check --deploy --fail-level WARNING

@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.filters import SearchFilterSet, StableOrderingFilter
+from core.filters import LargeTableChoiceFilter, SearchFilterSet, StableOrderingFilter
 from vendors.models import Vendor
 
 from .models import Assessment, Criterion, Finding, Standard
@@ -18,7 +18,7 @@ class AssessmentFilterSet(SearchFilterSet):
     status = django_filters.MultipleChoiceFilter(choices=Assessment.Status.choices, label=_("Status"))
     result = django_filters.MultipleChoiceFilter(choices=Assessment.Result.choices, label=_("Result"))
     kind = django_filters.MultipleChoiceFilter(choices=Assessment.Kind.choices, label=_("Kind"))
-    vendor = django_filters.ModelChoiceFilter(queryset=Vendor.objects.order_by("name"), label=_("Vendor"))
+    vendor = LargeTableChoiceFilter(queryset=Vendor.objects.order_by("name"), label=_("Vendor"))
     standard = django_filters.ModelChoiceFilter(queryset=Standard.objects.all(), label=_("Standard"))
     reviewed_by = django_filters.ModelChoiceFilter(
         queryset=lambda request: (

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import limit_to_procurement
+from core.forms import VersionedFormMixin, limit_to_procurement
 
 from .models import Answer, Criterion, Finding, Standard
 
@@ -36,7 +36,7 @@ class DecisionForm(forms.Form):
     )
 
 
-class FindingForm(forms.ModelForm):
+class FindingForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = Finding
         fields = ["criterion", "description", "severity", "due_on", "owner", "status", "resolution_note"]
@@ -60,13 +60,13 @@ class UploadForm(forms.Form):
     )
 
 
-class StandardForm(forms.ModelForm):
+class StandardForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = Standard
         fields = ["name", "pass_score", "conditional_score", "notes"]
 
 
-class CriterionForm(forms.ModelForm):
+class CriterionForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = Criterion
         fields = [

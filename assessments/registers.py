@@ -2,7 +2,7 @@
 
 from collections.abc import Iterable, Iterator
 
-from django.db.models import Case, Count, DecimalField, F, Prefetch, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, Count, DecimalField, F, Q, QuerySet, Sum, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from core.excel import ITERATION_CHUNK, Column, choice_column, column, stream
@@ -12,27 +12,34 @@ from .models import Answer, Assessment, Category, Finding, Standard
 from .scoring import CREDIT, Tally
 
 
-def _latest_approved_value(attribute: str):
+def _latest_approved_by_vendor(vendor_ids: list[int]) -> dict[int, dict]:
+    """{vendor id: its approved assessment valid longest}, one query."""
+    labels = {value: str(label) for value, label in Assessment.Result.choices}
+    latest: dict[int, dict] = {}
+    rows = (
+        Assessment.objects.filter(vendor_id__in=vendor_ids, status=Assessment.Status.APPROVED)
+        .order_by("vendor_id", "-valid_until", "-pk")
+        .values("vendor_id", "result", "score", "valid_until")
+    )
+    for row in rows:
+        if row["vendor_id"] not in latest:
+            latest[row["vendor_id"]] = {**row, "result": labels.get(row["result"], row["result"])}
+    return latest
+
+
+def _latest_approved_value(key: str):
     def read(vendor):
-        latest = vendor.approved_assessments[0] if vendor.approved_assessments else None
-        return column(attribute, attribute).value(latest) if latest else None  # calls get_*_display
+        latest = vendor.register["assessments"]
+        return latest[key] if latest else None
 
     return read
 
 
 vendor_register_columns(
     "assessments",
-    prefetch=lambda: [
-        Prefetch(
-            "assessments",
-            queryset=Assessment.objects.filter(status=Assessment.Status.APPROVED).order_by(
-                "-valid_until", "-pk"
-            ),
-            to_attr="approved_assessments",
-        )
-    ],
+    load=_latest_approved_by_vendor,
     columns=(
-        Column(_("Assessment result"), _latest_approved_value("get_result_display"), 12),
+        Column(_("Assessment result"), _latest_approved_value("result"), 12),
         Column(_("Assessment score"), _latest_approved_value("score"), 10),
         Column(_("Assessment valid until"), _latest_approved_value("valid_until"), 12),
     ),

@@ -11,8 +11,9 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
-from core.history import save_with_history
+from core.history import latest_version, require_unchanged, save_with_history
 from core.reminders import Reminder, not_fully_sent, reminder_source, run_reminders
 from core.roles import COMPLIANCE, PROCUREMENT, active_users_with_role, has_role
 from vendors.models import Vendor
@@ -47,7 +48,7 @@ def current_standard(name: str | None = None) -> Standard | None:
     return published.order_by("-published_on", "-pk").first()
 
 
-def standard_save(*, standard: Standard, user, reason: str = "") -> Standard:
+def standard_save(*, standard: Standard, user, reason: str = "", version: int | None = None) -> Standard:
     require_compliance(user)
     if not standard._state.adding:
         stored = Standard.objects.get(pk=standard.pk)
@@ -56,12 +57,13 @@ def standard_save(*, standard: Standard, user, reason: str = "") -> Standard:
                 _("A %(status)s standard is frozen; copy it to a new draft version to change it.")
                 % {"status": stored.get_status_display().lower()}
             )
-    return save_with_history(standard, user=user, reason=reason)
+    return save_with_history(standard, user=user, reason=reason, version=version)
 
 
-def criterion_save(*, criterion: Criterion, user, reason: str = "") -> Criterion:
+def criterion_save(*, criterion: Criterion, user, reason: str = "", version: int | None = None) -> Criterion:
     require_compliance(user)
-    return save_with_history(criterion, user=user, reason=reason)  # Criterion.clean refuses frozen standards
+    # Criterion.clean refuses frozen standards.
+    return save_with_history(criterion, user=user, reason=reason, version=version)
 
 
 def standard_copy(*, standard: Standard, user) -> Standard:
@@ -147,8 +149,12 @@ def assessment_create(
         save_with_history(
             assessment, user=user, reason=_("Prepared against %(standard)s.") % {"standard": standard}
         )
-        for criterion in applicable_criteria(standard, vendor):
-            save_with_history(Answer(assessment=assessment, criterion=criterion), user=user)
+        # One insert for the empty answers (and one for their first versions), not one save per criterion.
+        bulk_create_with_history(
+            [Answer(assessment=assessment, criterion=c) for c in applicable_criteria(standard, vendor)],
+            Answer,
+            default_user=user,
+        )
     return assessment
 
 
@@ -183,6 +189,31 @@ def answer_save(*, answer: Answer, user, reason: str = "") -> Answer:
             answer.assessment.prepared_by = user
             save_with_history(answer.assessment, user=user, reason=reason)
     return answer
+
+
+def _answer_versions(assessment: Assessment):
+    return Answer.history.filter(assessment_id=assessment.pk)
+
+
+def answers_version(assessment: Assessment) -> int:
+    """The edit token of an assessment's questionnaire page: the newest version of any of its answers."""
+    return latest_version(_answer_versions(assessment))
+
+
+def answers_save(*, assessment: Assessment, answers: list[Answer], user, version: int | None = None) -> None:
+    """Save the answers changed on the questionnaire page, all or none.
+
+    `version` is the page's answers_version() when it was opened: if an answer was saved since (by someone
+    else on the page, or a questionnaire import), every answer on the page may be stale, so none is saved.
+    """
+    require_preparer(user)
+    if not answers:  # the page as stored (answers are compared with their stored values): nothing to lose
+        return
+    with transaction.atomic():
+        _locked_editable(assessment)
+        require_unchanged(assessment, version, history=_answer_versions(assessment))
+        for answer in answers:
+            answer_save(answer=answer, user=user)
 
 
 @dataclass(frozen=True)
@@ -388,10 +419,10 @@ def assessment_return(*, assessment: Assessment, user, note: str) -> Assessment:
     return _decide_with_note(assessment, user=user, note=note, status=Status.RETURNED, action=_("return"))
 
 
-def finding_save(*, finding: Finding, user, reason: str = "") -> Finding:
+def finding_save(*, finding: Finding, user, reason: str = "", version: int | None = None) -> Finding:
     if not has_role(user, COMPLIANCE, PROCUREMENT):
         raise PermissionDenied(_("Only procurement or compliance record findings."))
-    return save_with_history(finding, user=user, reason=reason)
+    return save_with_history(finding, user=user, reason=reason, version=version)
 
 
 # --- what assessments mean for a vendor ----------------------------------------------------------
@@ -447,6 +478,11 @@ def schedule_reassessments(*, today: date | None = None) -> int:
                 )
         except IntegrityError:
             continue  # a concurrent run prepared it: `follows` is unique
+        except ValidationError:
+            # The same, when that run committed before this one's full_clean looked at `follows`.
+            if not Assessment.objects.filter(follows=previous).exists():
+                raise
+            continue
         created += 1
     return created
 

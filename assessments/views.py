@@ -2,7 +2,6 @@ from collections import OrderedDict
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import F
 from django.forms import modelformset_factory
 from django.http import HttpResponse
@@ -14,6 +13,8 @@ from django.views.generic import DetailView, FormView
 from django.views.generic.edit import CreateView, UpdateView
 from django_filters.views import FilterView
 
+from core.forms import VersionField
+from core.history import EditConflict
 from core.roles import COMPLIANCE, PROCUREMENT, RoleRequiredMixin, has_role
 from core.views import ServiceActionView, ServiceFormMixin
 from vendors.models import Vendor
@@ -150,19 +151,33 @@ class AnswersEditView(RoleRequiredMixin, FormView):
             ),
         )
 
+    def submitted_version(self) -> int:
+        return VersionField().clean(self.request.POST.get("version"))
+
     def get_context_data(self, **kwargs):
+        if "version" not in kwargs:  # the page's edit token: as opened, or as submitted when re-shown
+            kwargs["version"] = (
+                self.submitted_version()
+                if self.request.method == "POST"
+                else services.answers_version(self.assessment)
+            )
         return super().get_context_data(
             assessment=self.assessment, formset=kwargs.get("form") or self.get_form(), **kwargs
         )
 
     def form_valid(self, formset):
         try:
-            with transaction.atomic():
-                for form in formset.forms:
-                    if form.has_changed():
-                        services.answer_save(answer=form.instance, user=self.request.user)
+            services.answers_save(
+                assessment=self.assessment,
+                answers=[form.instance for form in formset.forms if form.has_changed()],
+                user=self.request.user,
+                version=self.submitted_version(),
+            )
         except ValidationError as error:
             formset._non_form_errors = formset.error_class(error.messages)
+            if isinstance(error, EditConflict):
+                # The input stays; the current token lets a second press save over the change, on purpose.
+                return self.render_to_response(self.get_context_data(form=formset, version=error.version))
             return self.form_invalid(formset)
         messages.success(self.request, _("Answers saved."))
         return redirect(self.assessment)
@@ -253,7 +268,9 @@ class FindingEditMixin(RoleRequiredMixin, ServiceFormMixin):
     template_name = "assessments/finding_form.html"
 
     def perform(self, form):
-        return services.finding_save(finding=form.instance, user=self.request.user)
+        return services.finding_save(
+            finding=form.instance, user=self.request.user, version=form.cleaned_data["version"]
+        )
 
     def get_success_url(self):
         return self.object.get_absolute_url()
@@ -310,7 +327,9 @@ class StandardUpdateView(RoleRequiredMixin, ServiceFormMixin, UpdateView):
     template_name = "assessments/standard_form.html"
 
     def perform(self, form):
-        return services.standard_save(standard=form.instance, user=self.request.user)
+        return services.standard_save(
+            standard=form.instance, user=self.request.user, version=form.cleaned_data["version"]
+        )
 
     def get_success_url(self):
         return self.object.get_absolute_url()
@@ -341,7 +360,9 @@ class CriterionEditMixin(RoleRequiredMixin, ServiceFormMixin):
     template_name = "assessments/criterion_form.html"
 
     def perform(self, form):
-        return services.criterion_save(criterion=form.instance, user=self.request.user)
+        return services.criterion_save(
+            criterion=form.instance, user=self.request.user, version=form.cleaned_data["version"]
+        )
 
     def get_success_url(self):
         return self.object.standard.get_absolute_url()

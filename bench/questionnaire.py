@@ -19,28 +19,26 @@ CRITERIA = 300
 RUNS = 5
 
 sys.path.insert(0, str(ROOT))
-os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
-os.environ["DATABASE_URL"] = f"sqlite:///{DATABASE}"
-
-import django  # noqa: E402
-
-django.setup()
-
-import openpyxl  # noqa: E402
-from django.core.management import call_command  # noqa: E402
-from django.utils import timezone  # noqa: E402
-
-from assessments.excel import questionnaire_workbook, read_questionnaire  # noqa: E402
-from assessments.models import Assessment, Category, Criterion, Standard  # noqa: E402
-from assessments.services import assessment_create  # noqa: E402
-from vendors.models import Vendor  # noqa: E402
 
 
-def prepare() -> Assessment:
+def prepare():
+    from django.core.management import call_command
+
     for suffix in ("", "-journal", "-wal", "-shm"):
         Path(f"{DATABASE}{suffix}").unlink(missing_ok=True)
     call_command("migrate", verbosity=0, interactive=False)
-    standard = Standard.objects.create(name="Benchmark standard", version=1)
+    return prepare_in_current_database()
+
+
+def prepare_in_current_database():
+    """A published 300-criterion standard and a vendor's assessment against it, in the current database."""
+    from django.utils import timezone
+
+    from assessments.models import Category, Criterion, Standard
+    from assessments.services import assessment_create
+    from vendors.models import Vendor
+
+    standard = Standard.objects.create(name=f"Benchmark standard {time.time_ns()}", version=1)
     categories = list(Category.values)
     Criterion.objects.bulk_create(
         Criterion(
@@ -67,8 +65,10 @@ def prepare() -> Assessment:
     return assessment_create(vendor=vendor, user=None, standard=standard)
 
 
-def answered(workbook_bytes: bytes, assessment: Assessment) -> bytes:
+def answered(workbook_bytes: bytes, assessment) -> bytes:
     """The exported workbook with every question answered (English and Japanese labels) and commented."""
+    import openpyxl
+
     critical = set(assessment.standard.criteria.filter(is_critical=True).values_list("code", flat=True))
     labels = ["Yes", "一部", "No", "該当なし", "はい", "Partially"]
     workbook = openpyxl.load_workbook(io.BytesIO(workbook_bytes))
@@ -97,6 +97,15 @@ def timed(function, runs: int = RUNS) -> tuple[list[float], object]:
 
 
 def main() -> None:
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    os.environ["DATABASE_URL"] = f"sqlite:///{DATABASE}"
+    import django
+
+    django.setup()
+    import openpyxl
+
+    from assessments.excel import questionnaire_workbook, read_questionnaire
+
     assessment = prepare()
     rows = assessment.answers.count()
 

@@ -5,10 +5,12 @@ mail printed to the console. With DJANGO_DEBUG off nothing insecure has a defaul
 the secret key must be given, cookies are secure and HSTS is on.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -42,6 +44,8 @@ INSTALLED_APPS = [
     "django_bootstrap5",
     "django_countries",
     "simple_history",
+    "axes",
+    "csp",
     "core",
     "vendors",
     "contracts",
@@ -53,6 +57,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -62,6 +67,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes requires: it turns a refused sign-in into the lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -97,6 +104,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# Axes first: it refuses a locked-out sign-in before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
@@ -153,18 +165,54 @@ CELERY_BEAT_SCHEDULE = {
         "task": "core.tasks.send_reminders",
         "schedule": _reminder_interval or crontab(hour=8, minute=0),
     },
+    "verify-history": {"task": "core.tasks.verify_history", "schedule": crontab(hour=3, minute=30)},
 }
 
 # History cannot be edited through the product: the admin's "revert" is switched off.
 SIMPLE_HISTORY_REVERT_DISABLED = True
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
+# Key of the seals chaining each history row to the one before it (core.history_chain). Keep it stable and
+# out of the database: changing it makes every existing row fail `manage.py verify_history`. Defaults to
+# the secret key; set it (to the current secret key) before rotating DJANGO_SECRET_KEY.
+HISTORY_HMAC_KEY = env.str("HISTORY_HMAC_KEY", default=SECRET_KEY)
 
 SESSION_COOKIE_AGE = env.int("DJANGO_SESSION_AGE_SECONDS", default=8 * 60 * 60)
+# A session ends with the browser too, so a shared office computer does not keep the last user signed in.
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Content Security Policy (django-csp 4): pages carry no inline script, event handler or style attribute;
+# scripts and styles come from static files only (tests/core/test_security.py checks every page kind).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],  # Bootstrap's CSS draws its icons as data: SVG
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
+# Sign-in throttling (django-axes): after AXES_FAILURE_LIMIT failed attempts for one user name from one
+# address, sign-in for that pair is refused for AXES_COOLOFF_MINUTES (0: until an administrator deletes the
+# access attempt in the admin). A successful sign-in clears the count. Locking the pair, not the user name
+# alone, keeps a stranger from locking a colleague out.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15)) or None
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
+AXES_VERBOSE = False  # no start-up banner in every command's output; failures and lock-outs are still logged
 
 if not DEBUG:
     SESSION_COOKIE_SECURE = True
@@ -175,10 +223,23 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = True
     if env.bool("DJANGO_BEHIND_TLS_PROXY", default=False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+        # REMOTE_ADDR is the proxy's: throttle by the address the proxy appended to X-Forwarded-For (the
+        # last entry; earlier ones are whatever the client sent).
+        AXES_CLIENT_IP_CALLABLE = lambda request: (  # noqa: E731
+            request.META.get("HTTP_X_FORWARDED_FOR", "").rsplit(",", 1)[-1].strip()
+            or request.META.get("REMOTE_ADDR")
+        )
 
 # Largest files accepted for upload.
 MAX_DOCUMENT_BYTES = env.int("MAX_DOCUMENT_BYTES", default=20 * 1024 * 1024)  # signed contracts, consents
 MAX_UPLOAD_BYTES = env.int("MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)  # evidence, workbooks
+
+# Excel registers of more rows than this are written by a Celery worker: the user sees a progress page
+# and downloads the file from it. Those files are deleted after EXPORT_RETENTION_DAYS.
+EXPORT_INLINE_MAX_ROWS = env.int("EXPORT_INLINE_MAX_ROWS", default=2000)
+EXPORT_RETENTION_DAYS = env.int("EXPORT_RETENTION_DAYS", default=7)
+# A background export whose worker reported no progress for this long is taken as abandoned and rebuilt.
+EXPORT_STALE_MINUTES = 15
 
 # Contract reminders: days before the notice deadline (0 = on the deadline itself).
 CONTRACT_REMINDER_DAYS = env.list("CONTRACT_REMINDER_DAYS", cast=int, default=[90, 30, 7, 0])

@@ -7,6 +7,8 @@ from core.views import (
     AuditTrailView,
     NotificationListView,
     ProfileView,
+    RegisterExportDownloadView,
+    RegisterExportStatusView,
     set_language,
 )
 from dashboard.views import DashboardView
@@ -19,6 +21,8 @@ urlpatterns = [
     path("audit/", AuditTrailView.as_view(), name="audit"),
     path("audit/export.xlsx", AuditExportView.as_view(), name="audit_export"),
     path("notifications/", NotificationListView.as_view(), name="notifications"),
+    path("exports/<int:pk>/", RegisterExportStatusView.as_view(), name="export_status"),
+    path("exports/<int:pk>/download/", RegisterExportDownloadView.as_view(), name="export_download"),
     path("settings/", ProfileView.as_view(), name="profile"),
     path("vendors/", include("vendors.urls")),
     path("contracts/", include("contracts.urls")),

@@ -6,7 +6,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.filters import SearchFilterSet, StableOrderingFilter
+from core.filters import LargeTableChoiceFilter, SearchFilterSet, StableOrderingFilter
 from vendors.models import Vendor
 
 from .models import Clause, ContractKind, ProtectionContract, ReentrustmentConsent, required_clauses_by_kind
@@ -33,7 +33,7 @@ def expired_without_successor_q() -> Q:
 class ProtectionContractFilterSet(SearchFilterSet):
     search_fields = ("reference", "title", "vendor__name")
 
-    vendor = django_filters.ModelChoiceFilter(queryset=Vendor.objects.order_by("name"), label=_("Vendor"))
+    vendor = LargeTableChoiceFilter(queryset=Vendor.objects.order_by("name"), label=_("Vendor"))
     kind = django_filters.MultipleChoiceFilter(choices=ContractKind.choices, label=_("Kind"))
     status = django_filters.MultipleChoiceFilter(choices=ProtectionContract.Status.choices, label=_("Status"))
     owner = django_filters.ModelChoiceFilter(
@@ -102,6 +102,9 @@ class ClauseFilterSet(SearchFilterSet):
 
 class ReentrustmentConsentFilterSet(SearchFilterSet):
     search_fields = ("parent__name", "subcontractor__name", "scope_of_work")
+
+    parent = LargeTableChoiceFilter(queryset=Vendor.objects.all(), label=_("Re-entrusting vendor"))
+    subcontractor = LargeTableChoiceFilter(queryset=Vendor.objects.all(), label=_("Subcontractor"))
 
     class Meta:
         model = ReentrustmentConsent

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import ChangeReasonMixin, limit_to_procurement
+from core.forms import ChangeReasonMixin, VersionedFormMixin, limit_to_procurement
 from vendors.models import DataCategory, Vendor
 
 from .models import Clause, ContractKind, ProtectionContract, ReentrustmentConsent
@@ -9,7 +9,7 @@ from .models import Clause, ContractKind, ProtectionContract, ReentrustmentConse
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class ContractForm(ChangeReasonMixin, forms.ModelForm):
+class ContractForm(VersionedFormMixin, ChangeReasonMixin, forms.ModelForm):
     class Meta:
         model = ProtectionContract
         fields = [
@@ -56,7 +56,7 @@ def _clause_label(clause: Clause) -> str:
     return f"{clause.title}" + (f" — {_('required for')}: {kinds}" if kinds else "")
 
 
-class ReentrustmentConsentForm(forms.ModelForm):
+class ReentrustmentConsentForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = ReentrustmentConsent
         fields = [
@@ -87,7 +87,7 @@ class ReentrustmentConsentForm(forms.ModelForm):
         self.fields["data_categories"].queryset = DataCategory.objects.filter(is_active=True)
 
 
-class ClauseForm(forms.ModelForm):
+class ClauseForm(VersionedFormMixin, forms.ModelForm):
     required_for = forms.MultipleChoiceField(
         label=_("Required for"),
         choices=ContractKind.choices,

@@ -13,34 +13,37 @@ from .models import Clause, ProtectionContract
 from .services import IN_FORCE_STATUSES, vendor_contract_kinds
 
 
-def _covering(vendor) -> ProtectionContract | None:
-    """The in-force contract of the right kind whose decision comes first (prefetched as `in_force`)."""
-    kinds = vendor_contract_kinds(vendor)
-    return next((c for c in vendor.in_force if c.kind in kinds), None)
-
-
-def _in_force_prefetch() -> Prefetch:
+def _in_force_by_vendor(vendor_ids: list[int]) -> dict[int, list[dict]]:
+    """{vendor id: its contracts in force today, soonest decision first}, one query."""
     today = timezone.localdate()
-    return Prefetch(
-        "contracts",
-        queryset=ProtectionContract.objects.filter(status__in=IN_FORCE_STATUSES, starts_on__lte=today)
+    contracts: dict[int, list[dict]] = {}
+    rows = (
+        ProtectionContract.objects.filter(
+            vendor_id__in=vendor_ids, status__in=IN_FORCE_STATUSES, starts_on__lte=today
+        )
         .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
-        .order_by("decision_on", "pk"),
-        to_attr="in_force",
+        .order_by("decision_on", "pk")
+        .values("vendor_id", "kind", "reference", "ends_on", "decision_on")
     )
+    for row in rows:
+        contracts.setdefault(row["vendor_id"], []).append(row)
+    return contracts
 
 
-def _covering_value(attribute: str):
+def _covering_value(key: str):
+    """A value of the vendor's covering contract: in force, of the kind its approval needs."""
+
     def read(vendor):
-        contract = _covering(vendor)
-        return getattr(contract, attribute) if contract else None
+        kinds = vendor_contract_kinds(vendor)
+        contract = next((c for c in vendor.register["contracts"] or () if c["kind"] in kinds), None)
+        return contract[key] if contract else None
 
     return read
 
 
 vendor_register_columns(
     "contracts",
-    prefetch=lambda: [_in_force_prefetch()],
+    load=_in_force_by_vendor,
     columns=(
         Column(_("Covering contract"), _covering_value("reference"), 16),
         Column(_("Contract ends on"), _covering_value("ends_on"), 12),

@@ -39,9 +39,12 @@ def _locked(contract: ProtectionContract) -> ProtectionContract:
 
 
 def contract_save(
-    *, contract: ProtectionContract, user, clauses=None, reason: str = ""
+    *, contract: ProtectionContract, user, clauses=None, reason: str = "", version: int | None = None
 ) -> ProtectionContract:
-    """Create or edit a contract; only drafts and active contracts can be edited."""
+    """Create or edit a contract; only drafts and active contracts can be edited.
+
+    `version` is the edit form's token: a version written since the form was opened refuses the save.
+    """
     require_contract_editor(user)
     if not contract._state.adding:
         current = ProtectionContract.objects.values_list("status", flat=True).get(pk=contract.pk)
@@ -52,7 +55,11 @@ def contract_save(
             )
     with transaction.atomic():
         save_with_history(
-            contract, user=user, reason=reason, m2m={"clauses": clauses} if clauses is not None else None
+            contract,
+            user=user,
+            reason=reason,
+            m2m={"clauses": clauses} if clauses is not None else None,
+            version=version,
         )
     return contract
 
@@ -214,7 +221,12 @@ def contract_expire_due(*, today: date | None = None) -> int:
 
 
 def consent_save(
-    *, consent: ReentrustmentConsent, user, data_categories=None, reason: str = ""
+    *,
+    consent: ReentrustmentConsent,
+    user,
+    data_categories=None,
+    reason: str = "",
+    version: int | None = None,
 ) -> ReentrustmentConsent:
     require_contract_editor(user)
     with transaction.atomic():
@@ -223,6 +235,7 @@ def consent_save(
             user=user,
             reason=reason,
             m2m={"data_categories": data_categories} if data_categories is not None else None,
+            version=version,
         )
     return consent
 

@@ -92,6 +92,7 @@ class ContractEditMixin(RoleRequiredMixin, ServiceFormMixin):
             user=self.request.user,
             clauses=form.cleaned_data["clauses"],
             reason=form.cleaned_data["reason"],
+            version=form.cleaned_data["version"],
         )
 
     def get_success_url(self):
@@ -198,6 +199,7 @@ class ConsentEditMixin(RoleRequiredMixin, ServiceFormMixin):
             consent=form.instance,
             user=self.request.user,
             data_categories=form.cleaned_data["data_categories"],
+            version=form.cleaned_data["version"],
         )
 
     def get_success_url(self):

@@ -6,10 +6,11 @@ legal gates and write one history version with its reason. Superusers edit users
 """
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import ReminderLog, UserProfile
+from .models import HistoryAlert, HistoryVerification, RegisterExport, ReminderLog, UserProfile
 
 
 def _superusers_only(request) -> bool:
@@ -49,6 +50,12 @@ class ReadOnlyMixin:
 
 class ReadOnlyHistoryAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
     """Admin pages for looking only: every change goes through the services, which apply the rules."""
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # simple-history saves ("reverts to") the shown version on any POST, whatever the revert setting.
+        if request.method != "GET":
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 class ReadOnlyAdmin(ReadOnlyMixin, admin.ModelAdmin):
@@ -96,3 +103,33 @@ class ReminderLogAdmin(ReadOnlyAdmin):
     search_fields = ("kind", "recipient__username", "recipient__email", "message", "last_error")
     list_select_related = ("recipient", "subject_type")
     date_hierarchy = "created_at"
+
+
+@admin.register(RegisterExport)
+class RegisterExportAdmin(ReadOnlyAdmin):
+    list_display = (
+        "register_name",
+        "user",
+        "status",
+        "rows_written",
+        "rows_total",
+        "created_at",
+        "finished_at",
+    )
+    list_filter = ("status", "register_name")
+    search_fields = ("register_name", "user__username", "path", "query", "error")
+    list_select_related = ("user",)
+    date_hierarchy = "created_at"
+
+
+@admin.register(HistoryVerification)
+class HistoryVerificationAdmin(ReadOnlyAdmin):
+    list_display = ("finished_at", "problem_count", "rows_checked", "started_at")
+    date_hierarchy = "finished_at"
+
+
+@admin.register(HistoryAlert)
+class HistoryAlertAdmin(ReadOnlyAdmin):
+    list_display = ("key", "verification", "created_at")
+    search_fields = ("key",)
+    list_select_related = ("verification",)

@@ -53,7 +53,11 @@ class AuditFilterSet(django_filters.FilterSet):
     model = django_filters.ChoiceFilter(choices=model_choices, method="keep", label=_("Record type"))
     object = django_filters.NumberFilter(field_name="id", label=_("Record number"), min_value=1)
     user = django_filters.ModelChoiceFilter(field_name="history_user", queryset=_users, label=_("Changed by"))
-    date = django_filters.DateFromToRangeFilter(field_name="history_date", label=_("Date (from – to)"))
+    date = django_filters.DateFromToRangeFilter(
+        field_name="history_date",
+        label=_("Date (from – to)"),
+        widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}),
+    )
     action = django_filters.ChoiceFilter(
         field_name="history_type", choices=list(ACTIONS.items()), label=_("Change type")
     )
@@ -111,13 +115,49 @@ class AuditEntry:
         return self.model._meta.label_lower
 
 
-def _object_label(record) -> str:
+# Records without a name of their own (assessments, answers, checks, consents…) are named by their vendor,
+# reached through one of these foreign keys: {attribute on the version: path from that model to the vendor}.
+VENDOR_PATHS = {
+    "vendor_id": None,
+    "subcontractor_id": None,
+    "assessment_id": ("assessments", "Assessment"),
+    "transfer_id": ("transfers", "ForeignTransfer"),
+}
+
+
+def _vendor_names(records) -> dict[tuple[str, int], str]:
+    """{(attribute, id): vendor name} for the records on a page: one query per kind of link."""
+    from vendors.models import Vendor
+
+    wanted: dict[str, set[int]] = {}
+    for record in records:
+        for attribute in VENDOR_PATHS:
+            value = getattr(record, attribute, None)
+            if value:
+                wanted.setdefault(attribute, set()).add(value)
+                break
+    names = {}
+    for attribute, ids in wanted.items():
+        path = VENDOR_PATHS[attribute]
+        if path is None:
+            rows = Vendor.objects.filter(pk__in=ids).values_list("pk", "name")
+        else:
+            rows = apps.get_model(*path).objects.filter(pk__in=ids).values_list("pk", "vendor__name")
+        names.update({(attribute, pk): name for pk, name in rows})
+    return names
+
+
+def _object_label(record, vendor_names: dict) -> str:
     if getattr(record, "name_en", None):  # reference data, named in both languages
         return localized(record.name_en, record.name_ja)
     for attribute in LABEL_ATTRIBUTES:
         value = getattr(record, attribute, None)
         if value:
             return str(value)
+    for attribute in VENDOR_PATHS:
+        value = getattr(record, attribute, None)
+        if value:
+            return vendor_names.get((attribute, value), "")
     return ""
 
 
@@ -133,13 +173,15 @@ def entries(rows: Iterable[dict]) -> list[AuditEntry]:
     wanted: dict[str, list[int]] = {}
     for row in rows:
         wanted.setdefault(row["model_label"], []).append(row["history_id"])
+    versions = {label: _versions(audited_models()[label], ids) for label, ids in wanted.items()}
+    vendor_names = _vendor_names(v.record for found in versions.values() for v in found)
     built: dict[tuple[str, int], AuditEntry] = {}
-    for label, history_ids in wanted.items():
+    for label, found in versions.items():
         model = audited_models()[label]
-        for version in _versions(model, history_ids):
+        for version in found:
             record = version.record
             built[(label, record.history_id)] = AuditEntry(
-                version, model, record.id, _object_label(record), _object_url(record)
+                version, model, record.id, _object_label(record, vendor_names), _object_url(record)
             )
     return [built[(row["model_label"], row["history_id"])] for row in rows]
 
@@ -153,10 +195,11 @@ def _versions(model, history_ids: list[int]) -> list[Version]:
     records = list(
         historical.objects.filter(history_id__in=history_ids)
         .select_related("history_user")
-        .annotate(previous_id=Subquery(before.values("history_id")[:1]))
+        # Not "previous_id": a model with a field named `previous` (joint-use arrangements) has that column.
+        .annotate(previous_version_id=Subquery(before.values("history_id")[:1]))
     )
-    previous = historical.objects.in_bulk([r.previous_id for r in records if r.previous_id])
-    return diffs(model, [(record, previous.get(record.previous_id)) for record in records])
+    previous = historical.objects.in_bulk([r.previous_version_id for r in records if r.previous_version_id])
+    return diffs(model, [(record, previous.get(record.previous_version_id)) for record in records])
 
 
 def _entries_in_chunks(rows: Iterable[dict]) -> Iterator[AuditEntry]:

@@ -56,6 +56,7 @@ from assessments.scoring import score_answers
 from assessments.services import current_standard
 from contracts.models import Clause, ContractKind, ProtectionContract, ReentrustmentConsent
 from contracts.services import NOTICE_REMINDER, due_notice_reminders, next_term_end
+from core.history_chain import spec_for
 from core.models import ReminderLog
 from core.roles import COMPLIANCE, PROCUREMENT
 from transfers.models import (
@@ -309,7 +310,15 @@ PLAIN_FIELDS = (
     models.SmallIntegerField,
     models.TextField,
 )
-HISTORY_FIELDS = ("history_id", "history_date", "history_change_reason", "history_type", "history_user_id")
+HISTORY_FIELDS = (
+    "history_id",
+    "history_date",
+    "history_change_reason",
+    "history_type",
+    "history_user_id",
+    "history_hash",
+    "history_previous_hash",
+)
 
 
 def tracked_m2m(model) -> dict:
@@ -328,7 +337,8 @@ class Writer:
     SQL value by value (8 minutes for 10,000 vendors), and a known history_id lets the historical M2M rows
     point at their version without RETURNING. The historical row is built as bulk_history_create builds it:
     every tracked field from the instance, plus history_id, history_date, the reason, '+' or '~' and the
-    user. PostgreSQL sequences are moved past the ids used at the end of each phase (`reset_sequences`).
+    user, and sealed as the app seals it (core.history_chain), so `verify_history` finds it intact.
+    PostgreSQL sequences are moved past the ids used at the end of each phase (`reset_sequences`).
     """
 
     def __init__(self, batch_size: int = BATCH_SIZE):
@@ -453,9 +463,15 @@ class Writer:
             history_model._meta.get_field("history_date").get_db_prep_save, connection=connection
         )
         m2m_models = tracked_m2m(model)
+        # Each row is sealed as core.history_chain.seal_new seals it: its values, its M2M rows (every version
+        # has the final sets), and the seal of the object's version before it.
+        spec = spec_for(history_model)
+        m2m_specs = {m2m_spec.model: m2m_spec for m2m_spec in spec.m2m}
+        sets, seals = {}, {}
         for life in lives:
             for name, value in life._first.items():
                 setattr(life.obj, name, value)
+            sets[id(life)] = self._m2m_rows(life, m2m_models, m2m_specs)
         for number in range(max(len(life.versions) for life in lives)):
             current = [life for life in lives if len(life.versions) > number]
             first = self.ids(history_model, len(current))
@@ -467,10 +483,21 @@ class Writer:
                 for name in updated:
                     setattr(obj, name, version.when)
                 values = list(fetch(obj)) if len(tracked) > 1 else [fetch(obj)]
+                user = version.user.pk if version.user is not None else None
+                sealed = dict(zip(tracked, values, strict=True))
+                sealed.update(
+                    history_date=version.when,
+                    history_change_reason=version.reason,
+                    history_type=kind,
+                    history_user_id=user,
+                )
+                previous = seals.get(id(life), "")
+                seal = spec.digest([sealed[name] for name in spec.attnames], sets[id(life)], previous)
+                seals[id(life)] = seal
                 for i, convert in conversions:
                     values[i] = convert(values[i])
-                user = version.user.pk if version.user is not None else None
-                values += [first + offset, when_to_db(version.when), version.reason, kind, user]
+                when = when_to_db(version.when)
+                values += [first + offset, when, version.reason, kind, user, seal, previous]
                 rows.append(values)
             self.insert(history_model, [*tracked, *HISTORY_FIELDS], rows)
             self.history_rows += len(rows)
@@ -478,6 +505,20 @@ class Writer:
                 self._write_m2m_history(m2m_field, m2m_model, current, first)
         for life in lives:
             life._first = life._through = None
+
+    @staticmethod
+    def _m2m_rows(life: Life, m2m_models: dict, m2m_specs: dict) -> dict:
+        """{historical M2M label: rows in the order of its spec's attnames} of a life's final M2M sets."""
+        rows = {}
+        for m2m_field, m2m_model in m2m_models.items():
+            m2m_spec = m2m_specs[m2m_model]
+            source = m2m_field.m2m_field_name() + "_id"
+            target = m2m_field.m2m_reverse_field_name() + "_id"
+            rows[m2m_spec.label] = [
+                [{"id": link_id, source: source_pk, target: target_pk}[name] for name in m2m_spec.attnames]
+                for link_id, source_pk, target_pk in life._through.get(m2m_field.name, ())
+            ]
+        return rows
 
     def _write_m2m_history(self, m2m_field, m2m_model, lives: list[Life], first_history_id: int) -> None:
         source = m2m_field.m2m_field_name() + "_id"

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db.models import QuerySet
 from django.http import FileResponse
@@ -28,6 +28,7 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 ITERATION_CHUNK = 2000
+PROGRESS_EVERY = 500  # rows between two progress reports of a background export
 
 
 def neutralise(text: str) -> str:
@@ -40,6 +41,15 @@ class Column:
     header: Any  # a (lazy) translatable string
     value: Callable[[Any], Any]
     width: int = 16
+
+
+class RegisterFile(NamedTuple):
+    """What one register download holds: `register_response(**register._asdict())` or `write_register`."""
+
+    filename: str
+    title: str
+    columns: list[Column]
+    rows: Iterable
 
 
 def column(header, attribute: str, width: int = 16) -> Column:
@@ -87,8 +97,18 @@ def _cell(ws, value, yes_no: tuple[str, str]):
     return neutralise(force_str(value))
 
 
-def write_register(file, *, title: str, columns: list[Column], rows: Iterable) -> int:
-    """Write the rows to `file` as one sheet (bold frozen headers, auto-filter, widths); returns the count."""
+def write_register(
+    file,
+    *,
+    title: str,
+    columns: list[Column],
+    rows: Iterable,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Write the rows to `file` as one sheet (bold frozen headers, auto-filter, widths); returns the count.
+
+    `progress(rows_written)`, if given, is called every PROGRESS_EVERY rows (not after the last ones).
+    """
     workbook = Workbook(write_only=True)
     ws = workbook.create_sheet(title=neutralise(force_str(title))[:31])
     for index, col in enumerate(columns, start=1):
@@ -107,6 +127,8 @@ def write_register(file, *, title: str, columns: list[Column], rows: Iterable) -
     for row in rows:
         ws.append([_cell(ws, col.value(row), yes_no) for col in columns])
         count += 1
+        if progress is not None and count % PROGRESS_EVERY == 0:
+            progress(count)
     ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{count + 1}"
     workbook.save(file)
     return count

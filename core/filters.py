@@ -2,6 +2,7 @@ from functools import reduce
 from operator import or_
 
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -50,3 +51,33 @@ class StableOrderingFilter(django_filters.OrderingFilter):
         if value:
             queryset = queryset.order_by(*queryset.query.order_by, "pk")
         return queryset
+
+
+class SelectedOnlySelect(forms.Select):
+    """A select over a large table (10,000 vendors) that lists only the current choice.
+
+    Such a filter is set by links (e.g. a vendor page's "Contracts" link) or by the URL; free-text
+    search finds the rows otherwise. Listing every vendor would cost more than the page itself.
+    """
+
+    def optgroups(self, name, value, attrs=None):
+        field = self.choices.field
+        chosen = [v for v in value if str(v).isdigit()]
+        selected = field.queryset.filter(pk__in=chosen) if chosen else field.queryset.none()
+        options = [
+            (None, [self.create_option(name, "", field.empty_label or "", not chosen, 0, attrs=attrs)], 0)
+        ]
+        for index, obj in enumerate(selected, start=1):
+            option = self.create_option(
+                name, str(obj.pk), field.label_from_instance(obj), True, index, attrs=attrs
+            )
+            options.append((None, [option], index))
+        return options
+
+
+class LargeTableChoiceFilter(django_filters.ModelChoiceFilter):
+    """A foreign-key filter whose form offers only the chosen row (see SelectedOnlySelect)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", SelectedOnlySelect)
+        super().__init__(*args, **kwargs)

@@ -2,6 +2,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from .history import EditConflict, latest_version
 from .models import UserProfile
 from .roles import PROCUREMENT
 
@@ -15,6 +16,41 @@ class ChangeReasonMixin(forms.Form):
         max_length=500,
         help_text=_("Recorded in the history."),
     )
+
+
+class VersionField(forms.Field):
+    """The hidden edit token. A missing or garbled one reads as 0, which matches no version: a POST without
+    the token (a script, a page from before this field) is refused as stale, with the current token."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, **kwargs)
+
+    def to_python(self, value):
+        return int(value) if str(value).isdigit() else 0
+
+
+class VersionedFormMixin(forms.Form):
+    """An edit form that carries the version of the record it was opened at (lost-update protection).
+
+    The service refuses the save if a newer version was written since (core.history.require_unchanged). The
+    refused form keeps the user's input and takes the current token: saving again, after reviewing the other
+    person's change, deliberately overwrites it.
+    """
+
+    version = VersionField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound and self.instance.pk:
+            self.initial["version"] = latest_version(self.instance.history.all())
+
+    def add_error(self, field, error):
+        if isinstance(error, EditConflict):
+            self.data = self.data.copy()
+            self.data[self.add_prefix("version")] = error.version
+        super().add_error(field, error)
 
 
 def limit_to_procurement(field: forms.ModelChoiceField) -> None:

@@ -11,11 +11,15 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib.auth import get_user_model
-from django.db import models
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
 from django.utils import formats, timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 from simple_history.utils import get_m2m_reverse_field_name
+
+from .history_chain import SealedHistoricalRecord
 
 
 class History(HistoricalRecords):
@@ -23,6 +27,8 @@ class History(HistoricalRecords):
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("history_change_reason_field", models.TextField(null=True))
+        # Every version is sealed, chained to the one before it (core.history_chain).
+        kwargs.setdefault("bases", (SealedHistoricalRecord,))
         super().__init__(*args, **kwargs)
 
     def get_meta_options(self, model):
@@ -59,16 +65,74 @@ def record_history(instance, *, user, reason: str = "", created: bool = False):
         del instance._change_reason
 
 
-def save_with_history(instance, *, user, reason: str = "", m2m: dict | None = None):
-    """Validate, save, set M2M fields, and write exactly one version."""
+def save_with_history(
+    instance, *, user, reason: str = "", m2m: dict | None = None, version: int | None = None
+):
+    """Validate, save, set M2M fields, and write exactly one version.
+
+    `version` is the token of the edit form (see require_unchanged): a newer version refuses the save.
+    """
     created = instance._state.adding
-    instance.full_clean(exclude=_stored_files(instance))
-    with history_deferred(instance):
-        instance.save()
-        for name, values in (m2m or {}).items():
-            getattr(instance, name).set(values)
-    record_history(instance, user=user, reason=reason, created=created)
+    with transaction.atomic():
+        require_unchanged(instance, version)
+        instance.full_clean(exclude=_stored_files(instance))
+        with history_deferred(instance):
+            instance.save()
+            for name, values in (m2m or {}).items():
+                getattr(instance, name).set(values)
+        record_history(instance, user=user, reason=reason, created=created)
     return instance
+
+
+class EditConflict(ValidationError):
+    """A save refused because someone saved a newer version since the form was opened.
+
+    `version` is the current token: a form re-rendered with it lets its user save over that change on purpose.
+    """
+
+    def __init__(self, message, *, version: int):
+        super().__init__(message, code="edit_conflict")
+        self.version = version
+
+
+def latest_version(history) -> int:
+    """The edit token of a set of versions (a historical queryset): its newest history_id, 0 when empty."""
+    return history.order_by("-history_id").values_list("history_id", flat=True).first() or 0
+
+
+def require_unchanged(instance, version: int | None, *, history=None) -> None:
+    """Lock `instance`'s row and refuse the save if a version newer than `version` was written meanwhile.
+
+    `version` is the latest_version() the edit form was opened with; None skips the check (creations,
+    imports, jobs). `history` is the set of versions that counts, by default the instance's own (an
+    assessment's answers, for its questionnaire page). Call it inside transaction.atomic(), before writing
+    anything: the lock makes a concurrent save of the same row wait until the first one commits, then see
+    the version that one wrote.
+    """
+    if version is None or instance._state.adding:
+        return
+    # The stored row, locked; named in the message as stored, not as the refused form changed it.
+    current = type(instance)._base_manager.select_for_update().get(pk=instance.pk)
+    newest = (
+        (instance.history.all() if history is None else history)
+        .select_related("history_user")
+        .order_by("-history_id")
+        .first()
+    )
+    if newest is None or newest.history_id == version:
+        return
+    when = formats.date_format(timezone.localtime(newest.history_date), "Y-m-d H:i")
+    if newest.history_user is None:
+        message = gettext(
+            "“%(object)s” was changed automatically at %(date)s since you opened it: "
+            "review the change, then save again.",
+        ) % {"object": current, "date": when}
+    else:
+        message = gettext(
+            "“%(object)s” was changed by %(user)s at %(date)s since you opened it: "
+            "review their change, then save again."
+        ) % {"object": current, "user": _object_label(newest.history_user), "date": when}
+    raise EditConflict(message, version=newest.history_id)
 
 
 def _stored_files(instance) -> list[str]:

@@ -4,6 +4,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .integrity_models import HistoryAlert, HistoryVerification  # noqa: F401  (history verification)
+
 
 class UserProfile(models.Model):
     """Per-user settings the product needs outside a request: the language and rhythm of reminder emails.
@@ -80,3 +82,71 @@ class ReminderLog(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.deadline} −{self.threshold}d → {self.recipient}"
+
+
+class RegisterExport(models.Model):
+    """An Excel register too large to stream during the request, built by a Celery worker into a file.
+
+    Not a domain record: the worker claims it and reports progress with compare-and-swap queryset
+    `.update()`s (`core.exports`), so it carries no history. It stores what the request asked for (the
+    export's path and query string, the user, the language), so that the worker rebuilds exactly the rows
+    the synchronous export would have given that user. Exports older than EXPORT_RETENTION_DAYS are
+    deleted with their files (`core.exports.purge_old_exports`, run when an export starts).
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("being written")
+        DONE = "done", _("ready")
+        FAILED = "failed", _("failed")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="register_exports",
+        verbose_name=_("user"),
+    )
+    register_name = models.CharField(_("register"), max_length=100)
+    path = models.CharField(
+        _("path"), max_length=300, help_text="The export URL's path, e.g. /vendors/export.xlsx."
+    )
+    query = models.TextField(_("filter"), blank=True, help_text="The export URL's query string.")
+    language = models.CharField(_("language"), max_length=10, help_text="The language of the request.")
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    rows_total = models.PositiveIntegerField(
+        _("rows in total"), null=True, blank=True, help_text="Counted by the worker when it starts."
+    )
+    rows_written = models.PositiveIntegerField(_("rows written"), default=0)
+    file = models.FileField(_("file"), upload_to="exports/", max_length=300, blank=True)
+    filename = models.CharField(_("file name"), max_length=150, blank=True, help_text="The download's name.")
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="The worker's last progress report; a running export silent for EXPORT_STALE_MINUTES "
+        "is taken as abandoned by a dead worker and may be claimed again.",
+    )
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("register export")
+        verbose_name_plural = _("register exports")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["user", "-created_at"], name="export_user")]
+
+    def __str__(self):
+        return f"{self.register_name} #{self.pk} ({self.status})"
+
+    @property
+    def in_progress(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        if not self.rows_total:
+            return 0
+        return min(100, self.rows_written * 100 // self.rows_total)

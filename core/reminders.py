@@ -13,6 +13,7 @@ queued, claiming each row the same way so a digest line also goes out exactly on
 
 import logging
 import smtplib
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -247,6 +248,32 @@ def _send(email: RenderedEmail, recipient) -> None:
     )
     message.attach_alternative(email.html, "text/html")
     message.send()
+
+
+def fully_sent(reminders: list[Reminder]) -> set[tuple]:
+    """The (kind, subject id, date, threshold) keys among `reminders` already sent to each recipient.
+
+    For sources that compute what is due in Python: one query, so a run skips what is done without
+    claiming it recipient by recipient.
+    """
+    if not reminders:
+        return set()
+    model = type(reminders[0].subject)
+    wanted = {(r.kind, r.subject.pk, r.deadline, r.threshold): r for r in reminders}
+    sent = Counter(
+        ReminderLog.objects.filter(
+            subject_type=ContentType.objects.get_for_model(model),
+            subject_id__in={key[1] for key in wanted},
+            kind__in={key[0] for key in wanted},
+        )
+        .exclude(sent_at=None)
+        .values_list("kind", "subject_id", "deadline", "threshold")
+    )
+    return {
+        key
+        for key, reminder in wanted.items()
+        if sent[key] >= len({r.pk for r in reminder.recipients if r is not None and r.email and r.is_active})
+    }
 
 
 def not_fully_sent(kind: str, model, threshold: int, deadline) -> Q:

@@ -2,6 +2,7 @@
 
 import io
 import zipfile
+import zlib
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -147,7 +148,15 @@ def _check_archive(file) -> None:
             content_types = archive.read("[Content_Types].xml").decode("utf-8", "replace").lower()
             if "macroenabled" in content_types:
                 raise _macro_enabled()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, OSError) as error:
+    # zlib.error: a damaged deflate stream (e.g. a byte changed in [Content_Types].xml) is no OSError.
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        NotImplementedError,
+        EOFError,
+        OSError,
+        zlib.error,
+    ) as error:
         raise _not_a_workbook() from error
     finally:
         file.seek(0)

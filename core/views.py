@@ -1,12 +1,13 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import FieldDoesNotExist, ValidationError
-from django.db.models import Case, IntegerField, Model, Value, When
-from django.http import FileResponse, Http404
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
+from django.db.models import Case, IntegerField, Model, QuerySet, Value, When
+from django.http import FileResponse, Http404, QueryDict
 from django.shortcuts import redirect
-from django.urls import reverse
-from django.utils import timezone
+from django.urls import get_script_prefix, reverse
+from django.utils import timezone, translation
+from django.utils.encoding import iri_to_uri
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View, i18n
@@ -17,11 +18,13 @@ from django_filters.views import FilterView
 
 from .audit import AuditFilterSet, audit_register, audit_rows, audited_models
 from .audit import entries as audit_entries
-from .excel import column, register_response, stream
+from .excel import RegisterFile, column, register_response, stream
+from .exports import ExportRefused, export_queue, export_view_for
 from .filters import NotificationFilterSet
 from .forms import ProfileForm
 from .history import save_with_history, versions
-from .models import ReminderLog, UserProfile
+from .models import RegisterExport, ReminderLog, UserProfile
+from .pagination import UncountedPaginator
 from .roles import COMPLIANCE, VIEWER, RoleRequiredMixin, has_role
 from .services import profile_save
 
@@ -79,22 +82,40 @@ class RegisterExportMixin:
     """Put before a list view: the same rows, filter and order as an Excel register download.
 
     The list view names `register_name` (the file's name) and `register(queryset) -> (columns, rows)`.
+    Up to EXPORT_INLINE_MAX_ROWS rows the workbook is streamed in the response; a larger one is built by a
+    worker (`core.exports`, with the same two methods below) and the user is sent to its progress page.
     """
 
-    def get(self, request, *args, **kwargs):
+    def export_queryset(self) -> QuerySet:
+        """The list's rows with its filter and order, as the list page applies them."""
         filterset = self.get_filterset(self.get_filterset_class())
         if not filterset.is_bound or filterset.is_valid() or not self.get_strict():
-            queryset = filterset.qs
-        else:
-            queryset = filterset.queryset.none()
+            return filterset.qs
+        return filterset.queryset.none()
+
+    def register_file(self, queryset: QuerySet) -> RegisterFile:
         columns, rows = self.register(queryset)
         today = timezone.localdate().isoformat()
-        return register_response(
+        return RegisterFile(
             filename=f"{self.register_name}-{today}.xlsx",
             title=self.register_name,
             columns=columns,
             rows=rows,
         )
+
+    def get(self, request, *args, **kwargs):
+        queryset = self.export_queryset()
+        limit = settings.EXPORT_INLINE_MAX_ROWS
+        if queryset.order_by()[: limit + 1].count() > limit:  # counts at most limit + 1 rows
+            export = export_queue(
+                user=request.user,
+                register_name=self.register_name,
+                path=request.path_info,
+                query=request.GET.urlencode(),
+                language=translation.get_language(),
+            )
+            return redirect("export_status", export.pk)
+        return register_response(**self.register_file(queryset)._asdict())
 
 
 def export_view(list_view: type) -> type:
@@ -188,7 +209,8 @@ class ReferenceEditMixin(RoleRequiredMixin, ServiceFormMixin):
 
     def perform(self, form):
         m2m = {name: form.cleaned_data[name] for name in form.cleaned_data if name in _m2m_names(form)}
-        return save_with_history(form.instance, user=self.request.user, m2m=m2m)
+        version = form.cleaned_data.get("version")  # forms with VersionedFormMixin refuse lost updates
+        return save_with_history(form.instance, user=self.request.user, m2m=m2m, version=version)
 
     def get_success_url(self):
         return self.object.get_absolute_url()
@@ -303,6 +325,7 @@ class AuditTrailView(AuditMixin, ListView):
 
     template_name = "core/audit.html"
     paginate_by = 50
+    paginator_class = UncountedPaginator  # no COUNT(*) over millions of versions per page
     export_url_name = "audit_export"
 
     def get_queryset(self):
@@ -324,3 +347,49 @@ class AuditExportView(AuditMixin, View):
             columns=columns,
             rows=rows,
         )
+
+
+class RegisterExportAccessMixin(RoleRequiredMixin):
+    """A background export is seen by the user who asked for it, and by superusers; others get 404."""
+
+    def get_queryset(self):
+        exports = RegisterExport.objects.all()
+        return exports if self.request.user.is_superuser else exports.filter(user=self.request.user)
+
+
+class RegisterExportStatusView(RegisterExportAccessMixin, DetailView):
+    """A background export's progress; reloads itself (a meta refresh, no script) until it is finished."""
+
+    template_name = "core/export_status.html"
+    context_object_name = "export"
+
+    def get_context_data(self, **kwargs):
+        export = self.object
+        return super().get_context_data(
+            # Every export URL is its list's path + "export.xlsx" (see the list templates' export link).
+            list_url=iri_to_uri(
+                get_script_prefix()[:-1] + export.path.removesuffix("export.xlsx") + f"?{export.query}"
+            ).rstrip("?"),
+            filters=[(name, value) for name, values in QueryDict(export.query).lists() for value in values],
+            **kwargs,
+        )
+
+
+class RegisterExportDownloadView(RegisterExportAccessMixin, DetailView):
+    """The finished workbook as a download, if the user may still open the list it comes from."""
+
+    def get(self, request, *args, **kwargs):
+        export = self.get_object()
+        if export.status != RegisterExport.Status.DONE or not export.file:
+            raise Http404
+        try:
+            export_view_for(export, request.user)
+        except ExportRefused:
+            raise PermissionDenied from None
+        try:
+            file = export.file.open("rb")
+        except FileNotFoundError:
+            raise Http404 from None
+        response = FileResponse(file, as_attachment=True, filename=export.filename)
+        response["X-Content-Type-Options"] = "nosniff"
+        return response

@@ -3,7 +3,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.filters import SearchFilterSet
+from core.filters import LargeTableChoiceFilter, SearchFilterSet
 from vendors.models import Vendor
 
 from .models import STALE_AFTER, Country, ForeignTransfer, JointUseArrangement, ProvisionRecord
@@ -13,7 +13,7 @@ from .services import joint_use_needs_notice_q, transfer_unmet_prerequisites
 class ForeignTransferFilterSet(SearchFilterSet):
     search_fields = ("vendor__name", "description")
 
-    vendor = django_filters.ModelChoiceFilter(queryset=Vendor.objects.order_by("name"), label=_("Recipient"))
+    vendor = LargeTableChoiceFilter(queryset=Vendor.objects.order_by("name"), label=_("Recipient"))
     country = django_filters.ModelChoiceFilter(queryset=Country.objects.all(), label=_("Country"))
     route = django_filters.MultipleChoiceFilter(choices=ForeignTransfer.Route.choices, label=_("Route"))
     status = django_filters.MultipleChoiceFilter(choices=ForeignTransfer.Status.choices, label=_("Status"))

@@ -12,26 +12,26 @@ from .models import ForeignTransfer, JointUseArrangement, PeriodicCheck, Provisi
 from .services import transfer_unmet_prerequisites
 
 
-def _route_line(transfer: ForeignTransfer) -> str:
-    country = transfer.country.code if transfer.country else "?"
-    return f"{country}: {transfer.get_route_display()} ({transfer.get_status_display()})"
+def _transfers_by_vendor(vendor_ids: list[int]) -> dict[int, str]:
+    """{vendor id: "US: route (status); …"} for its foreign transfers, one query."""
+    routes = {value: str(label) for value, label in ForeignTransfer.Route.choices}
+    statuses = {value: str(label) for value, label in ForeignTransfer.Status.choices}
+    lines: dict[int, list[str]] = {}
+    rows = (
+        ForeignTransfer.objects.filter(vendor_id__in=vendor_ids)
+        .order_by("pk")
+        .values_list("vendor_id", "country__code", "route", "status")
+    )
+    for vendor_id, country, route, status in rows:
+        lines.setdefault(vendor_id, []).append(f"{country or '?'}: {routes[route]} ({statuses[status]})")
+    return {vendor_id: "; ".join(texts) for vendor_id, texts in lines.items()}
 
 
 vendor_register_columns(
     "transfers",
-    prefetch=lambda: [
-        Prefetch(
-            "foreign_transfers",
-            queryset=ForeignTransfer.objects.select_related("country").order_by("pk"),
-            to_attr="register_transfers",
-        )
-    ],
+    load=_transfers_by_vendor,
     columns=(
-        Column(
-            _("Foreign transfers (country: route)"),
-            lambda vendor: "; ".join(_route_line(t) for t in vendor.register_transfers),
-            44,
-        ),
+        Column(_("Foreign transfers (country: route)"), lambda vendor: vendor.register["transfers"], 44),
     ),
 )
 

@@ -5,12 +5,13 @@ from datetime import date, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, Max, OuterRef, Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.history import delete_with_history, save_with_history
-from core.reminders import Reminder, deliver, not_fully_sent, reminder_source, run_reminders
+from core.reminders import Reminder, deliver, fully_sent, not_fully_sent, reminder_source, run_reminders
 from core.roles import COMPLIANCE, PROCUREMENT, active_users_with_role, has_role
 from vendors.models import Vendor
 
@@ -539,26 +540,33 @@ def vendor_transfer_blockers(vendor: Vendor) -> list[str]:
 def due_check_reminders(today: date):
     """Periodic checks due within 30 days, due today, or overdue, to compliance (at most once each)."""
     compliance = tuple(active_users_with_role(COMPLIANCE))
-    transfers = ForeignTransfer.objects.filter(
-        route=Route.STANDARD_CONFORMING_SYSTEM, status=Status.ACTIVE
-    ).select_related("vendor", "country")
+    # The last check (or the start) is at least 12 months minus 30 days ago: computed by the database.
+    transfers = (
+        ForeignTransfer.objects.filter(route=Route.STANDARD_CONFORMING_SYSTEM, status=Status.ACTIVE)
+        .annotate(checked_from=Coalesce(Max("checks__checked_on"), "started_on"))
+        .filter(checked_from__lte=today + timedelta(days=30) - STALE_AFTER)
+        .select_related("vendor", "country")
+    )
+    reminders = []
     for transfer in transfers:
-        due = transfer.next_check_due()
-        if due is None or due > today + timedelta(days=30):
-            continue
+        due = transfer.checked_from + STALE_AFTER
         days_left = (due - today).days
         kind, threshold = (
             (CHECK_OVERDUE, 0) if days_left < 0 else (CHECK_REMINDER, 0 if days_left == 0 else 30)
         )
-        yield Reminder(
-            kind=kind,
-            subject=transfer,
-            deadline=due,
-            threshold=threshold,
-            recipients=compliance,
-            template="transfers/email/check",
-            context={"transfer": transfer, "vendor": transfer.vendor, "days_left": days_left},
+        reminders.append(
+            Reminder(
+                kind=kind,
+                subject=transfer,
+                deadline=due,
+                threshold=threshold,
+                recipients=compliance,
+                template="transfers/email/check",
+                context={"transfer": transfer, "vendor": transfer.vendor, "days_left": days_left},
+            )
         )
+    done = fully_sent(reminders)
+    yield from (r for r in reminders if (r.kind, r.subject.pk, r.deadline, r.threshold) not in done)
 
 
 def due_correction_reminders(today: date):

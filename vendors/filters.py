@@ -3,7 +3,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from core.filters import SearchFilterSet, StableOrderingFilter
+from core.filters import LargeTableChoiceFilter, SearchFilterSet, StableOrderingFilter
 
 from .gates import coverage_gap_choices, coverage_gap_condition
 from .models import DataCategory, Purpose, Vendor
@@ -31,7 +31,7 @@ class VendorFilterSet(SearchFilterSet):
     gap = django_filters.ChoiceFilter(
         choices=coverage_gap_choices, method="filter_gap", label=_("Approved, but lacking")
     )
-    parent = django_filters.ModelChoiceFilter(
+    parent = LargeTableChoiceFilter(
         queryset=Vendor.objects.exclude(kind=Vendor.Kind.JOINT_USER), label=_("Re-entrusted by")
     )
     ordering = StableOrderingFilter(

@@ -1,12 +1,12 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import ChangeReasonMixin, limit_to_procurement
+from core.forms import ChangeReasonMixin, VersionedFormMixin, limit_to_procurement
 
 from .models import Contact, DataCategory, Purpose, Vendor
 
 
-class VendorForm(ChangeReasonMixin, forms.ModelForm):
+class VendorForm(VersionedFormMixin, ChangeReasonMixin, forms.ModelForm):
     class Meta:
         model = Vendor
         fields = [
@@ -47,7 +47,7 @@ class VendorForm(ChangeReasonMixin, forms.ModelForm):
         self.fields["purposes"].queryset = Purpose.objects.filter(is_active=True)
 
 
-class ContactForm(forms.ModelForm):
+class ContactForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = Contact
         fields = ["name", "email", "phone", "role", "is_primary"]
@@ -75,13 +75,13 @@ class ReasonForm(forms.Form):
     )
 
 
-class DataCategoryForm(forms.ModelForm):
+class DataCategoryForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = DataCategory
         fields = ["code", "name_en", "name_ja", "description", "is_special_care", "is_active"]
 
 
-class PurposeForm(forms.ModelForm):
+class PurposeForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = Purpose
         fields = ["code", "name_en", "name_ja", "description", "data_categories", "is_active"]

@@ -1114,6 +1114,12 @@ def vendor_import(*, file, user, dry_run: bool = False) -> ImportResult:
                 # E.g. someone saved the same corporate number since the file was checked.
                 raise VendorImportInvalid(_problems_from(error, plan.row)) from error
             except IntegrityError as error:
+                # E.g. a concurrent import saved the same corporate number, uncommitted when this one
+                # checked it; it is committed now (the insert waited for it), so the constraint can say so.
+                try:
+                    vendor.validate_constraints()
+                except ValidationError as explained:
+                    raise VendorImportInvalid(_problems_from(explained, plan.row)) from error
                 raise VendorImportInvalid(
                     [
                         Problem(

@@ -10,7 +10,13 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.history import delete_with_history, history_deferred, record_history, save_with_history
+from core.history import (
+    delete_with_history,
+    history_deferred,
+    record_history,
+    require_unchanged,
+    save_with_history,
+)
 from core.roles import COMPLIANCE, PROCUREMENT, has_role
 
 from .gates import gate_messages
@@ -100,10 +106,19 @@ def vendor_refresh_risk(*, vendor: Vendor, user, reason: str) -> None:
         record_history(vendor, user=user, reason=reason)
 
 
-def vendor_save(*, vendor: Vendor, user, data_categories=None, purposes=None, reason: str = "") -> Vendor:
+def vendor_save(
+    *,
+    vendor: Vendor,
+    user,
+    data_categories=None,
+    purposes=None,
+    reason: str = "",
+    version: int | None = None,
+) -> Vendor:
     """Create or update a vendor with its data categories and purposes, and recompute its risk tier.
 
-    The parents whose subcontractor count changed get their risk tier recomputed too.
+    The parents whose subcontractor count changed get their risk tier recomputed too. `version` is the edit
+    form's token: a version written since the form was opened refuses the save (see require_unchanged).
     """
     require_editor(user)
     created = vendor._state.adding
@@ -112,6 +127,7 @@ def vendor_save(*, vendor: Vendor, user, data_categories=None, purposes=None, re
     )
     vendor.full_clean()
     with transaction.atomic():
+        require_unchanged(vendor, version)
         with history_deferred(vendor):
             vendor.save()
             if data_categories is not None:
@@ -230,10 +246,11 @@ def vendor_delete(*, vendor: Vendor, user, reason: str = "") -> None:
             _refresh_parent_risk(parent_id, user=user, subcontractor=vendor)
 
 
-def contact_save(*, contact: Contact, user, reason: str = "") -> Contact:
+def contact_save(*, contact: Contact, user, reason: str = "", version: int | None = None) -> Contact:
     """Save a contact; making it primary demotes the vendor's previous primary contact."""
     require_editor(user)
     with transaction.atomic():
+        require_unchanged(contact, version)
         if contact.is_primary:
             others = Contact.objects.select_for_update().filter(vendor=contact.vendor_id, is_primary=True)
             for other in others.exclude(pk=contact.pk):

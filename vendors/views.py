@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -34,7 +35,18 @@ class VendorListView(RoleRequiredMixin, FilterView):
         Vendor.objects.select_related("owner", "parent")
         .prefetch_related("data_categories")
         .annotate(
-            subcontractor_count=Count("subcontractors", distinct=True),
+            # A correlated count, worked out for the page's rows only (an aggregate would group the
+            # whole filtered register, and make the paginator's count do the same).
+            subcontractor_count=Coalesce(
+                Subquery(
+                    Vendor.objects.filter(parent=OuterRef("pk"))
+                    .order_by()
+                    .values("parent")
+                    .annotate(n=Count("pk"))
+                    .values("n")
+                ),
+                0,
+            ),
             status_rank=choice_rank("status", Vendor.Status),
             risk_rank=choice_rank("risk_tier", Vendor.RiskTier),
         )
@@ -80,6 +92,7 @@ class VendorEditMixin(RoleRequiredMixin, ServiceFormMixin):
             data_categories=form.cleaned_data["data_categories"],
             purposes=form.cleaned_data["purposes"],
             reason=form.cleaned_data["reason"],
+            version=form.cleaned_data["version"],
         )
 
     def get_success_url(self):
@@ -178,7 +191,9 @@ class ContactEditMixin(RoleRequiredMixin, ServiceFormMixin):
     template_name = "vendors/contact_form.html"
 
     def perform(self, form):
-        return services.contact_save(contact=form.instance, user=self.request.user)
+        return services.contact_save(
+            contact=form.instance, user=self.request.user, version=form.cleaned_data["version"]
+        )
 
     def get_success_url(self):
         return reverse("vendors:detail", args=[self.object.vendor_id]) + "#contacts"

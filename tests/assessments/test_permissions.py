@@ -14,6 +14,7 @@ from assessments.services import assessment_submit
 from core.roles import PROCUREMENT
 
 from ..conftest import ROLE_NAMES
+from ..edit_forms import answers_token, edit_token
 from ..factories import CriterionFactory, StandardFactory, UserFactory, VendorFactory, answered_assessment
 from ..permissions import LOGIN_URL, READ, assert_table_covers, assert_write_refused
 
@@ -139,22 +140,34 @@ def post_data(name: str, objects) -> dict:
     }
     return {
         "assessments:create": lambda: {"vendor": objects["vendor"].pk},
-        "assessments:answers": lambda: answers_form(objects["draft"], "HND-02", "no"),
+        "assessments:answers": lambda: (
+            answers_form(objects["draft"], "HND-02", "no") | answers_token(objects["draft"])
+        ),
         "assessments:submit": lambda: {},
         "assessments:decide": lambda: {"decision": "approve", "note": "Fine."},
         "assessments:questionnaire_upload": lambda: {"file": workbook_with(objects["draft"], "HND-02", "No")},
         "assessments:finding_create": lambda: finding_form,
-        "assessments:finding_edit": lambda: {**finding_form, "severity": "high"},
+        "assessments:finding_edit": lambda: {
+            **finding_form,
+            "severity": "high",
+            **edit_token(objects["finding"]),
+        },
         "assessments:standard_edit": lambda: {
             "name": "Draft standard",
             "pass_score": "85.0",
             "conditional_score": "60.0",
             "notes": "Stricter.",
+            **edit_token(objects["draft_standard"]),
         },
         "assessments:standard_copy": lambda: {},
         "assessments:standard_publish": lambda: {},
         "assessments:criterion_create": lambda: criterion_form,
-        "assessments:criterion_edit": lambda: {**criterion_form, "code": "DRF-01", "weight": "5"},
+        "assessments:criterion_edit": lambda: {
+            **criterion_form,
+            "code": "DRF-01",
+            "weight": "5",
+            **edit_token(objects["draft_criterion"]),
+        },
     }[name]()
 
 

@@ -7,6 +7,7 @@ from django.urls import reverse
 from contracts.models import Clause, ContractKind, ProtectionContract, ReentrustmentConsent
 
 from ..conftest import ROLE_NAMES
+from ..edit_forms import edit_token
 from ..factories import (
     ReentrustmentConsentFactory,
     SubcontractorFactory,
@@ -121,14 +122,14 @@ def post_data(name: str, objects) -> dict:
     }
     return {
         "contracts:create": contract_form,
-        "contracts:edit": contract_form,
+        "contracts:edit": contract_form | edit_token(objects["contract"]),
         "contracts:activate": {},
         "contracts:terminate": {"reason": "Changed."},
         "contracts:renew": {},
         "contracts:consent_create": consent_form,
-        "contracts:consent_edit": consent_form,
+        "contracts:consent_edit": consent_form | edit_token(objects["consent"]),
         "contracts:clause_create": clause_form,
-        "contracts:clause_edit": clause_form,
+        "contracts:clause_edit": clause_form | edit_token(objects["clause"]),
     }[name]
 
 

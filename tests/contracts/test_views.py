@@ -16,6 +16,7 @@ from core.models import ReminderLog
 from core.roles import PROCUREMENT
 from vendors.models import Vendor
 
+from ..edit_forms import edit_token
 from ..factories import (
     PDF_BYTES,
     DataCategoryFactory,
@@ -166,9 +167,9 @@ def test_the_list_shows_how_many_clauses_are_missing(viewer_client):
 
 # Measured (the same on SQLite and PostgreSQL): session, user, then inside a savepoint (two more statements)
 # the user's roles, the page count, the active clauses required per kind, the page of contracts with vendor
-# and owner joined, and their clauses; then the navbar's groups and the filter form's choices (vendors,
-# owners, responsible people).
-LIST_QUERIES = 13
+# and owner joined, and their clauses; then the navbar's groups and the filter form's choices (owners,
+# responsible people; the vendor only when one is chosen).
+LIST_QUERIES = 12
 
 
 def create_contracts(count: int, *, batch: str = "A") -> None:
@@ -614,7 +615,9 @@ def test_compliance_edits_the_kinds_a_clause_is_required_for(compliance_client):
     assert response.context["form"]["required_for"].value() == []
     response = compliance_client.post(
         reverse("contracts:clause_edit", args=[clause.pk]),
-        clause_form_data(code="joint_use_end", title_en=clause.title_en, required_for=["joint_use"]),
+        clause_form_data(
+            code="joint_use_end", title_en=clause.title_en, required_for=["joint_use"], **edit_token(clause)
+        ),
     )
     assert response.status_code == 302
     clause.refresh_from_db()

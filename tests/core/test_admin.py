@@ -99,11 +99,28 @@ def make_reminder():
     )
 
 
+def make_verification():
+    return apps.get_model("core", "HistoryVerification").objects.create(
+        started_at=timezone.now(), finished_at=timezone.now()
+    )
+
+
+def make_alert():
+    HistoryAlert = apps.get_model("core", "HistoryAlert")
+    n = HistoryAlert.objects.count()
+    return HistoryAlert.objects.create(key=f"admin-test-{n}", verification=make_verification(), finding={})
+
+
 # One new row of each model (with the relations its admin pages show); a model missing here still must be
 # registered and have a working changelist, but its change and history pages are not exercised.
 BUILDERS = {
     "core.UserProfile": lambda: UserFactory().profile,
     "core.ReminderLog": make_reminder,
+    "core.RegisterExport": lambda: apps.get_model("core", "RegisterExport").objects.create(
+        user=UserFactory(), register_name="vendors", path="/vendors/export.xlsx", language="en"
+    ),
+    "core.HistoryVerification": make_verification,
+    "core.HistoryAlert": make_alert,
     "vendors.DataCategory": DataCategoryFactory,
     "vendors.Purpose": PurposeFactory,
     "vendors.Vendor": lambda: VendorFactory(owner=UserFactory()),

@@ -47,8 +47,9 @@ J = JointUseArrangement
 
 # Measured on SQLite and PostgreSQL: session, user, the request's savepoint, the user's roles, the page count,
 # the page of transfers (vendor and country joined, record count annotated), its checks, its consents, the
-# savepoint's release, the navbar's groups, and the filter form's vendor and country choices.
-LIST_QUERIES = 12
+# savepoint's release, the navbar's groups, and the filter form's country choices (the recipient only when
+# one is chosen).
+LIST_QUERIES = 11
 
 
 def today():

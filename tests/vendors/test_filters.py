@@ -192,3 +192,13 @@ def test_every_filterable_vendor_field_has_a_filter():
     assert expected <= set(VendorFilterSet.base_filters)
     boolean_fields = {f.name for f in fields if isinstance(f, models.BooleanField)}
     assert "is_group_company" in boolean_fields
+
+
+def test_the_re_entrusting_vendor_filter_offers_only_the_chosen_vendor_not_the_whole_register(viewer_client):
+    chosen = VendorFactory(name="Chosen Parent K.K.")
+    VendorFactory(name="Unchosen Parent K.K.")
+    page = viewer_client.get(f"/vendors/?parent={chosen.pk}").content.decode()
+    assert f'<option value="{chosen.pk}" selected>Chosen Parent K.K.</option>' in page
+    assert "Unchosen Parent K.K." not in page
+    unfiltered = viewer_client.get("/vendors/").content.decode()
+    assert "Chosen Parent K.K.</option>" not in unfiltered

@@ -8,6 +8,7 @@ from core.roles import COMPLIANCE, PROCUREMENT, VIEWER
 from vendors.models import Contact, DataCategory, Purpose, Vendor
 from vendors.services import vendor_change_status, vendor_save
 
+from ..edit_forms import edit_token
 from ..factories import (
     ContactFactory,
     DataCategoryFactory,
@@ -58,6 +59,7 @@ def form_data_of(vendor: Vendor, **overrides) -> dict:
     for flag in ("is_group_company", "handles_special_care_data", "handles_data_abroad", "has_system_access"):
         if getattr(vendor, flag):
             data[flag] = "on"
+    data.update(edit_token(vendor))
     data.update(overrides)
     return data
 
@@ -359,7 +361,8 @@ def test_an_invalid_contact_is_refused_on_the_page(procurement_client):
 def test_procurement_edits_a_contact(procurement_client):
     contact = ContactFactory(name="Old", email="old@example.com")
     response = procurement_client.post(
-        reverse("vendors:contact_edit", args=[contact.pk]), {"name": "New", "email": "new@example.com"}
+        reverse("vendors:contact_edit", args=[contact.pk]),
+        {"name": "New", "email": "new@example.com", **edit_token(contact)},
     )
     assert response.status_code == 302
     contact.refresh_from_db()
@@ -383,7 +386,8 @@ def test_editing_a_contact_into_primary_demotes_the_other(procurement_client):
     first = ContactFactory(vendor=vendor, name="First", is_primary=True)
     second = ContactFactory(vendor=vendor, name="Second", is_primary=False)
     response = procurement_client.post(
-        reverse("vendors:contact_edit", args=[second.pk]), {"name": "Second", "is_primary": "on"}
+        reverse("vendors:contact_edit", args=[second.pk]),
+        {"name": "Second", "is_primary": "on", **edit_token(second)},
     )
     assert response.status_code == 302
     first.refresh_from_db()
@@ -427,7 +431,13 @@ def test_compliance_edits_a_data_category(compliance_client):
     category = DataCategoryFactory(name_en="Old")
     response = compliance_client.post(
         reverse("vendors:datacategory_edit", args=[category.pk]),
-        {"code": category.code, "name_en": "New", "name_ja": category.name_ja, "is_active": "on"},
+        {
+            "code": category.code,
+            "name_en": "New",
+            "name_ja": category.name_ja,
+            "is_active": "on",
+            **edit_token(category),
+        },
     )
     assert response.status_code == 302
     category.refresh_from_db()
@@ -463,6 +473,7 @@ def test_compliance_edits_a_purpose(compliance_client):
             "name_en": "New",
             "name_ja": purpose.name_ja,
             "data_categories": [category.pk],
+            **edit_token(purpose),
         },
     )
     assert response.status_code == 302
