@@ -398,15 +398,18 @@ def child(part: str, vendors: int) -> None:
 
 
 def run_part(part: str, vendors: int) -> list[dict]:
+    """One part in its own process; a part that fails is reported and left out, the others still run."""
     print(f"… {part} on {vendors:,} vendors", flush=True)
-    output = subprocess.run(
+    done = subprocess.run(
         [sys.executable, __file__, "--child", part, "--vendors", str(vendors)],
-        check=True,
         capture_output=True,
         text=True,
         cwd=ROOT,
-    ).stdout
-    return [m for m in json.loads(output.strip().splitlines()[-1]) if not m["name"].startswith("_")]
+    )
+    if done.returncode:
+        print(f"!! {part} on {vendors:,} vendors failed:\n{done.stderr[-2000:]}", flush=True)
+        return []
+    return [m for m in json.loads(done.stdout.strip().splitlines()[-1]) if not m["name"].startswith("_")]
 
 
 def machine() -> str:

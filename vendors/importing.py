@@ -34,7 +34,7 @@ from .models import DataCategory, Purpose, Vendor
 from .validators import validate_corporate_number
 
 VENDORS, INSTRUCTIONS, LISTS = "Vendors", "Instructions", "Lists"
-MAX_ROWS = 1_000  # vendor rows per file: each one is a full vendor_save in a single request
+MAX_ROWS = 5_000  # vendor rows per file: each one is a full vendor_save in a single request
 MAX_COLUMNS = 60  # cells read per row, to find data typed in a column without a header
 MAX_BLANK_SCAN = 20_000  # sheet rows walked in all; beyond that an empty tail is not read
 
