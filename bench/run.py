@@ -313,8 +313,14 @@ def part_export(vendors: int) -> list[dict]:
 
 
 def _plain(value):
+    """A cell value as openpyxl takes it (what core.excel writes, minus its formatting)."""
+    from datetime import datetime
+
+    from django.utils import timezone
     from django.utils.encoding import force_str
 
+    if isinstance(value, datetime) and timezone.is_aware(value):
+        return timezone.localtime(value).replace(tzinfo=None)
     if value is None or isinstance(value, int | float | date):
         return value
     return force_str(value)
@@ -384,6 +390,7 @@ def measurement(name, value, unit, reference_name, reference_value) -> dict:
     }
 
 
+ALL_PARTS = "pages,reminders,export,imports"
 PARTS = {"pages": part_pages, "reminders": part_reminders, "export": part_export, "imports": part_imports}
 
 
@@ -445,7 +452,7 @@ def main() -> None:
     )
     parser.add_argument("--child", choices=sorted(PARTS))
     parser.add_argument("--vendors", type=int, default=SMALL)
-    parser.add_argument("--parts", default="pages,reminders,export,imports")
+    parser.add_argument("--parts", default=ALL_PARTS)
     args = parser.parse_args()
     if args.child:
         child(args.child, args.vendors)
@@ -465,6 +472,11 @@ def main() -> None:
     for size in sorted({size for _part, size in plan}):
         ensure_database(size)
     results = [m for part, size in plan for m in run_part(part, size)]
+    if args.parts != ALL_PARTS:  # a partial run updates its own figures and keeps the others
+        previous = ROOT / "bench" / "results.json"
+        kept = json.loads(previous.read_text()) if previous.exists() else []
+        names = {m["name"] for m in results}
+        results = [m for m in kept if m["name"] not in names] + results
     table = markdown(results)
     header = f"Measured {date.today().isoformat()} on {machine()}; PostgreSQL on loopback; "
     header += f"{RUNS} requests per page."
