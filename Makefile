@@ -41,8 +41,11 @@ run: demo
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
+# The browser journeys run in a session of their own: their live server's transactional database would
+# otherwise be emptied under the other transactional tests (and theirs under it).
 test: install
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --ignore=tests/browser
+	$(BIN)/python -m pytest tests/browser
 
 lint: install
 	$(BIN)/ruff check .
