@@ -10,6 +10,7 @@ from core.filters import LargeTableChoiceFilter, SearchFilterSet, StableOrdering
 from vendors.models import Vendor
 
 from .models import Assessment, Criterion, Finding, Standard
+from .services import finding_past_due_q, valid_q
 
 
 class AssessmentFilterSet(SearchFilterSet):
@@ -55,11 +56,7 @@ class AssessmentFilterSet(SearchFilterSet):
 
     def filter_expiring_within(self, queryset, name, value):
         today = timezone.localdate()
-        return queryset.filter(
-            status=Assessment.Status.APPROVED,
-            valid_until__gte=today,
-            valid_until__lte=today + timedelta(days=int(value)),
-        )
+        return queryset.filter(valid_q(today), valid_until__lte=today + timedelta(days=int(value)))
 
 
 class StandardFilterSet(SearchFilterSet):
@@ -96,5 +93,5 @@ class FindingFilterSet(SearchFilterSet):
         fields = ["status", "severity", "owner"]
 
     def filter_past_due(self, queryset, name, value):
-        past_due = Q(status=Finding.Status.OPEN, due_on__lt=timezone.localdate())
+        past_due = finding_past_due_q(timezone.localdate())
         return queryset.filter(past_due) if value else queryset.exclude(past_due)

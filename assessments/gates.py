@@ -16,7 +16,5 @@ vendor_gate(Vendor.Status.APPROVED)(services.vendor_assessment_blockers)
 @coverage_gap("assessment", _("a valid assessment"))
 def no_valid_assessment() -> Q:
     """No approved assessment valid today (the approval gate's assessment condition)."""
-    valid = Assessment.objects.filter(
-        vendor=OuterRef("pk"), status=Assessment.Status.APPROVED, valid_until__gte=timezone.localdate()
-    )
+    valid = Assessment.objects.filter(services.valid_q(timezone.localdate()), vendor=OuterRef("pk"))
     return ~Exists(valid)

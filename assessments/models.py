@@ -366,6 +366,7 @@ class Finding(models.Model):
 
     @property
     def is_past_due(self) -> bool:
+        """Open after its due date (the same rule as services.finding_past_due_q, for one finding)."""
         return (
             self.status == self.Status.OPEN and self.due_on is not None and self.due_on < timezone.localdate()
         )

@@ -6,6 +6,7 @@ from django.db.models import Case, Count, DecimalField, F, Q, QuerySet, Sum, Val
 from django.utils.translation import gettext_lazy as _
 
 from core.excel import ITERATION_CHUNK, Column, choice_column, column, stream
+from core.templatetags.ui import user_label
 from vendors.registers import vendor_register_columns
 
 from .models import Answer, Assessment, Category, Finding, Standard
@@ -94,7 +95,7 @@ def _with_category_scores(assessments: Iterable[Assessment]) -> Iterator[Assessm
 def _user(attribute: str):
     def read(row):
         user = getattr(row, attribute)
-        return (user.get_full_name() or user.username) if user else ""
+        return user and user_label(user)
 
     return read
 

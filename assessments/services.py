@@ -428,13 +428,14 @@ def finding_save(*, finding: Finding, user, reason: str = "", version: int | Non
 # --- what assessments mean for a vendor ----------------------------------------------------------
 
 
+def valid_q(day: date) -> Q:
+    """Assessments valid on `day`: the one condition behind valid_assessment and the coverage-gap filter."""
+    return Q(status=Status.APPROVED, valid_until__gte=day)
+
+
 def valid_assessment(vendor: Vendor, day: date | None = None) -> Assessment | None:
     day = day or timezone.localdate()
-    return (
-        vendor.assessments.filter(status=Status.APPROVED, valid_until__gte=day)
-        .order_by("-valid_until")
-        .first()
-    )
+    return vendor.assessments.filter(valid_q(day)).order_by("-valid_until").first()
 
 
 def vendor_assessment_blockers(vendor: Vendor) -> list[str]:
@@ -533,9 +534,14 @@ def due_expiry_reminders(today: date):
         )
 
 
+def finding_past_due_q(day: date) -> Q:
+    """Findings still open after their due date (one finding: Finding.is_past_due)."""
+    return Q(status=Finding.Status.OPEN, due_on__lt=day)
+
+
 def due_finding_reminders(today: date):
     overdue = (
-        Finding.objects.filter(status=Finding.Status.OPEN, due_on__lt=today)
+        Finding.objects.filter(finding_past_due_q(today))
         .filter(not_fully_sent(FINDING_REMINDER, Finding, 0, OuterRef("due_on")))
         .select_related("owner__profile", "assessment__vendor")
     )

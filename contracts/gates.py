@@ -17,10 +17,9 @@ vendor_gate(Vendor.Status.APPROVED)(services.vendor_reentrustment_blockers)
 @coverage_gap("contract", _("a covering contract"))
 def no_covering_contract() -> Q:
     """No contract of the vendor's kind in force today (the approval gate's first condition)."""
-    today = timezone.localdate()
     in_force = ProtectionContract.objects.filter(
-        vendor=OuterRef("pk"), status__in=services.IN_FORCE_STATUSES, starts_on__lte=today
-    ).filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
+        services.in_force_q(timezone.localdate()), vendor=OuterRef("pk")
+    )
     joint_use = Q(kind=Vendor.Kind.JOINT_USER) & ~Exists(in_force.filter(kind=ContractKind.JOINT_USE))
     entrusted = ~Q(kind=Vendor.Kind.JOINT_USER) & ~Exists(
         in_force.filter(kind__in=services.ENTRUSTMENT_KINDS)

@@ -223,10 +223,14 @@ class ProtectionContract(models.Model):
     @property
     def missing_clauses(self) -> list[Clause]:
         """Active clauses required for this kind that the contract does not contain."""
+        return self.missing_among(_active_clauses())
+
+    def missing_among(self, active_clauses: list[Clause]) -> list[Clause]:
+        """missing_clauses, given the active clauses (a register loads them once for all its rows)."""
         present = {c.pk for c in self.clauses.all()} if self.pk else set()
         return [
             clause
-            for clause in _active_clauses()
+            for clause in active_clauses
             if self.kind in (clause.required_for or []) and clause.pk not in present
         ]
 

@@ -2,26 +2,23 @@
 
 from collections.abc import Iterable
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.excel import Column, choice_column, column, stream
+from core.templatetags.ui import user_label
 from vendors.registers import vendor_register_columns
 
 from .models import Clause, ProtectionContract
-from .services import IN_FORCE_STATUSES, vendor_contract_kinds
+from .services import in_force_q, vendor_contract_kinds
 
 
 def _in_force_by_vendor(vendor_ids: list[int]) -> dict[int, list[dict]]:
     """{vendor id: its contracts in force today, soonest decision first}, one query."""
-    today = timezone.localdate()
     contracts: dict[int, list[dict]] = {}
     rows = (
-        ProtectionContract.objects.filter(
-            vendor_id__in=vendor_ids, status__in=IN_FORCE_STATUSES, starts_on__lte=today
-        )
-        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
+        ProtectionContract.objects.filter(in_force_q(timezone.localdate()), vendor_id__in=vendor_ids)
         .order_by("decision_on", "pk")
         .values("vendor_id", "kind", "reference", "ends_on", "decision_on")
     )
@@ -52,19 +49,8 @@ vendor_register_columns(
 )
 
 
-def _missing_clauses(required: dict[str, list[Clause]]):
-    def read(contract):
-        present = {c.pk for c in contract.clauses.all()}
-        return ", ".join(c.title for c in required.get(contract.kind, []) if c.pk not in present)
-
-    return read
-
-
 def contract_register(queryset: QuerySet[ProtectionContract]) -> tuple[list[Column], Iterable]:
-    required: dict[str, list[Clause]] = {}
-    for clause in Clause.objects.filter(is_active=True):
-        for kind in clause.required_for or []:
-            required.setdefault(kind, []).append(clause)
+    active = list(Clause.objects.filter(is_active=True))  # once, not once per contract
     columns = [
         column(_("Reference"), "reference", 16),
         column(_("Title"), "title", 32),
@@ -81,8 +67,8 @@ def contract_register(queryset: QuerySet[ProtectionContract]) -> tuple[list[Colu
         column(_("Renewal period (months)"), "renewal_months", 10),
         column(_("Permits re-entrustment"), "permits_reentrustment", 10),
         column(_("Renews contract"), "renews.reference", 16),
-        Column(_("Missing clauses"), _missing_clauses(required), 40),
-        Column(_("Owner"), lambda c: (c.owner.get_full_name() or c.owner.username) if c.owner else "", 18),
+        Column(_("Missing clauses"), lambda c: ", ".join(m.title for m in c.missing_among(active)), 40),
+        Column(_("Owner"), lambda c: c.owner and user_label(c.owner), 18),
         column(_("Last changed"), "updated_at", 17),
     ]
     queryset = (

@@ -248,15 +248,18 @@ def consent_save(
 IN_FORCE_STATUSES = (Status.ACTIVE, Status.SUPERSEDED)
 
 
+def in_force_q(day: date) -> Q:
+    """Contracts in force on `day`: the one condition behind covering_contracts, the coverage-gap filter
+    and the vendor register's covering-contract columns."""
+    return Q(status__in=IN_FORCE_STATUSES, starts_on__lte=day) & (
+        Q(ends_on__isnull=True) | Q(ends_on__gte=day)
+    )
+
+
 def covering_contracts(vendor: Vendor, *, kinds, day: date | None = None) -> list[ProtectionContract]:
     """The vendor's contracts of `kinds` in force on `day` (default today)."""
     day = day or timezone.localdate()
-    contracts = (
-        vendor.contracts.filter(status__in=IN_FORCE_STATUSES, kind__in=kinds, starts_on__lte=day)
-        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=day))
-        .prefetch_related("clauses")
-    )
-    return list(contracts)
+    return list(vendor.contracts.filter(in_force_q(day), kind__in=kinds).prefetch_related("clauses"))
 
 
 def vendor_contract_kinds(vendor: Vendor) -> tuple[str, ...]:

@@ -1,12 +1,12 @@
 import django_filters
-from django.db.models import Max, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.filters import LargeTableChoiceFilter, SearchFilterSet
 from vendors.models import Vendor
 
-from .models import STALE_AFTER, Country, ForeignTransfer, JointUseArrangement, ProvisionRecord
+from .models import STALE_AFTER, Country, ForeignTransfer, JointUseArrangement, ProvisionRecord, checked_from
 from .services import joint_use_needs_notice_q, transfer_unmet_prerequisites
 
 
@@ -33,12 +33,14 @@ class ForeignTransferFilterSet(SearchFilterSet):
         return queryset.filter(pk__in=ids)
 
     def filter_check_overdue(self, queryset, name, value):
-        limit = timezone.localdate() - STALE_AFTER
         overdue = Q(
-            route=ForeignTransfer.Route.STANDARD_CONFORMING_SYSTEM, status=ForeignTransfer.Status.ACTIVE
-        ) & (Q(last_check__lt=limit) | Q(last_check__isnull=True, started_on__lt=limit))
-        overdue_ids = queryset.annotate(last_check=Max("checks__checked_on")).filter(overdue).values("pk")
-        # By id, not .exclude(overdue): a transfer never checked has no last check, and NULL must not drop it.
+            route=ForeignTransfer.Route.STANDARD_CONFORMING_SYSTEM,
+            status=ForeignTransfer.Status.ACTIVE,
+            checked_from__lt=timezone.localdate() - STALE_AFTER,
+        )
+        overdue_ids = queryset.annotate(checked_from=checked_from()).filter(overdue).values("pk")
+        # By id, not .exclude(overdue): a transfer neither checked nor started has no date, and NULL must
+        # not drop it.
         return queryset.filter(pk__in=overdue_ids) if value else queryset.exclude(pk__in=overdue_ids)
 
 

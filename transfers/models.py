@@ -4,6 +4,8 @@ from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Max
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -195,13 +197,26 @@ class ForeignTransfer(models.Model):
             self.relationship == self.Relationship.THIRD_PARTY_PROVISION or self.route == self.Route.CONSENT
         )
 
+    def last_check(self) -> "PeriodicCheck | None":
+        """The latest periodic check, from `checks.all()` so that a prefetch serves lists and registers."""
+        return max(self.checks.all(), key=lambda check: (check.checked_on, check.pk), default=None)
+
     def next_check_due(self) -> date | None:
-        """When the next periodic check is due on the standard-conforming-system route (at least yearly)."""
+        """When the next periodic check is due on the standard-conforming-system route (at least yearly).
+
+        It counts from the last check, or from the start before the first one; checked_from() is the same
+        date in SQL, for filters and reminders over many transfers.
+        """
         if self.route != self.Route.STANDARD_CONFORMING_SYSTEM:
             return None
-        checked = [check.checked_on for check in self.checks.all()]  # uses prefetched checks on lists
-        start = max(checked) if checked else self.started_on
+        last = self.last_check()
+        start = last.checked_on if last else self.started_on
         return start + STALE_AFTER if start else None
+
+
+def checked_from() -> Coalesce:
+    """SQL for the date a transfer's next periodic check counts from (see ForeignTransfer.next_check_due)."""
+    return Coalesce(Max("checks__checked_on"), "started_on")
 
 
 class PeriodicCheck(models.Model):

@@ -40,11 +40,6 @@ def _names(related) -> str:
     return ", ".join(item.name for item in related.all())
 
 
-def _last_check(transfer: ForeignTransfer):
-    checks = sorted(transfer.checks.all(), key=lambda check: check.checked_on)
-    return checks[-1] if checks else None
-
-
 def transfer_register(queryset: QuerySet[ForeignTransfer]) -> tuple[list[Column], Iterable]:
     columns = [
         column(_("Recipient"), "vendor.name", 28),
@@ -58,8 +53,8 @@ def transfer_register(queryset: QuerySet[ForeignTransfer]) -> tuple[list[Column]
         column(_("Started on"), "started_on", 12),
         Column(_("Data categories"), lambda t: _names(t.data_categories), 32),
         Column(_("Purposes of use"), lambda t: _names(t.purposes), 32),
-        Column(_("Last periodic check"), lambda t: getattr(_last_check(t), "checked_on", None), 12),
-        Column(_("Last check result"), lambda t: getattr(_last_check(t), "get_result_display", str)(), 20),
+        Column(_("Last periodic check"), lambda t: getattr(t.last_check(), "checked_on", None), 12),
+        Column(_("Last check result"), lambda t: getattr(t.last_check(), "get_result_display", str)(), 20),
         column(_("Next check due"), "next_check_due", 12),
         Column(_("Unmet prerequisites"), lambda t: "\n".join(transfer_unmet_prerequisites(t)), 60),
         column(_("Description"), "description", 40),

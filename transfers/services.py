@@ -5,8 +5,7 @@ from datetime import date, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Exists, Max, OuterRef, Q
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,6 +22,7 @@ from .models import (
     JointUseArrangement,
     PeriodicCheck,
     ProvisionRecord,
+    checked_from,
 )
 
 logger = logging.getLogger(__name__)
@@ -86,23 +86,20 @@ def _system_prerequisites(transfer: ForeignTransfer, today: date) -> list[str]:
         )
     if not transfer.basis_document:
         problems.append(_("Attach the document establishing the system (contract, rules or certificate)."))
-    # .all() so that a list page's prefetch serves it; sorted here instead of in SQL for the same reason.
-    checks = sorted(transfer.checks.all(), key=lambda c: (c.checked_on, c.pk), reverse=True)
+    latest = transfer.last_check()
     # The first check confirms the system before provision starts; then at least yearly (Rule 18(1)).
-    if not checks:
+    if latest is None:
         problems.append(
             _(
                 "No periodic check is recorded: check the recipient's implementation and the foreign "
                 "laws affecting it at least once a year."
             )
         )
-    elif checks[0].checked_on + STALE_AFTER < today:
+    elif latest.checked_on + STALE_AFTER < today:
         problems.append(
-            _("The last periodic check (%(date)s) is more than 12 months old.")
-            % {"date": checks[0].checked_on}
+            _("The last periodic check (%(date)s) is more than 12 months old.") % {"date": latest.checked_on}
         )
-    if checks:
-        latest = checks[0]
+    if latest is not None:
         if latest.result == PeriodicCheck.Result.DIFFICULT:
             problems.append(
                 _("The check of %(date)s found continued implementation difficult: provision must stop.")
@@ -540,16 +537,21 @@ def vendor_transfer_blockers(vendor: Vendor) -> list[str]:
 def due_check_reminders(today: date):
     """Periodic checks due within 30 days, due today, or overdue, to compliance (at most once each)."""
     compliance = tuple(active_users_with_role(COMPLIANCE))
-    # The last check (or the start) is at least 12 months minus 30 days ago: computed by the database.
+    window_end = today + timedelta(days=30)
+    # The database keeps the transfers last checked (or started) at least 12 months less 30 days ago, with
+    # a day to spare, as months taken from a month's end do not undo months added (Feb 29); the due date
+    # decides.
     transfers = (
         ForeignTransfer.objects.filter(route=Route.STANDARD_CONFORMING_SYSTEM, status=Status.ACTIVE)
-        .annotate(checked_from=Coalesce(Max("checks__checked_on"), "started_on"))
-        .filter(checked_from__lte=today + timedelta(days=30) - STALE_AFTER)
+        .annotate(checked_from=checked_from())
+        .filter(checked_from__lte=window_end + timedelta(days=1) - STALE_AFTER)
         .select_related("vendor", "country")
     )
     reminders = []
     for transfer in transfers:
         due = transfer.checked_from + STALE_AFTER
+        if due > window_end:
+            continue
         days_left = (due - today).days
         kind, threshold = (
             (CHECK_OVERDUE, 0) if days_left < 0 else (CHECK_REMINDER, 0 if days_left == 0 else 30)

@@ -3,8 +3,6 @@
 from datetime import timedelta
 
 import pytest
-from django.core.exceptions import ValidationError
-from django.utils import timezone
 
 from assessments.models import Assessment
 from assessments.services import (
@@ -17,8 +15,9 @@ from assessments.services import (
 from core.roles import COMPLIANCE
 from vendors import gates
 from vendors.models import Vendor
-from vendors.services import vendor_approval_blockers, vendor_change_status
+from vendors.services import vendor_approval_blockers
 
+from ..approval import approve, refusal, today
 from ..conftest import keep_only_gates_of
 from ..factories import UserFactory, VendorFactory, answered_assessment, approved_assessment_for
 
@@ -32,23 +31,6 @@ NO_VALID_ASSESSMENT = "No approved due-diligence assessment is valid today."
 def vendor_and_assessment_gates_only(monkeypatch):
     """Approval here is judged on the vendor and assessment rules; contracts test their own gates."""
     keep_only_gates_of(monkeypatch, "vendors", "assessments")
-
-
-def today():
-    return timezone.localdate()
-
-
-def refusal(vendor, user) -> list[str]:
-    with pytest.raises(ValidationError) as error:
-        vendor_change_status(vendor=vendor, status=S.APPROVED, user=user)
-    assert Vendor.objects.get(pk=vendor.pk).status == S.UNDER_REVIEW
-    return error.value.messages
-
-
-def approve(vendor, user) -> Vendor:
-    vendor_change_status(vendor=vendor, status=S.APPROVED, user=user)
-    assert Vendor.objects.get(pk=vendor.pk).status == S.APPROVED
-    return vendor
 
 
 @pytest.fixture

@@ -1,12 +1,13 @@
 """The assessment, review-queue, finding and standard registers: their columns (per-category sub-scores by the
 scoring rule), the list's filter and order applied exactly, and a query count that does not grow."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from assessments.models import Answer, Assessment, Category, Finding, Standard
 from assessments.scoring import score_answers
@@ -265,6 +266,43 @@ def test_a_finding_status_filter_exports_exactly_those_findings(viewer_client, e
     assert sorted(column_of(ws, "Description")) == ["Access logs are not kept.", "No training record."]
 
 
+def test_the_findings_page_runs_the_same_number_of_queries_for_3_or_30_findings(viewer_client, db):
+    standard = StandardFactory()
+    CriterionFactory(standard=standard)
+    add_assessments(standard, 3)
+    with CaptureQueriesContext(connection) as at_3:
+        assert len(viewer_client.get("/assessments/findings/").context["object_list"]) == 3
+    add_assessments(standard, 27)
+    with CaptureQueriesContext(connection) as at_30:
+        assert len(viewer_client.get("/assessments/findings/").context["object_list"]) == 30
+    assert len(at_30) == len(at_3)
+
+
+def test_the_past_due_filter_splits_the_findings_as_each_finding_marks_itself(viewer_client, db):
+    today = timezone.localdate()
+    assessment = Assessment.objects.create(vendor=VendorFactory(), standard=StandardFactory())
+    for description, status, due_on in [
+        ("Open, due yesterday", Finding.Status.OPEN, today - timedelta(days=1)),
+        ("Open, due today", Finding.Status.OPEN, today),
+        ("Open, no due date", Finding.Status.OPEN, None),
+        ("Resolved, due yesterday", Finding.Status.RESOLVED, today - timedelta(days=1)),
+    ]:
+        Finding.objects.create(
+            assessment=assessment, description=description, status=status, due_on=due_on, resolution_note="x"
+        )
+
+    def listed(value):
+        findings = viewer_client.get("/assessments/findings/", {"past_due": value}).context["object_list"]
+        return {f.description: f.is_past_due for f in findings}
+
+    assert listed("true") == {"Open, due yesterday": True}
+    assert listed("false") == {
+        "Open, due today": False,
+        "Open, no due date": False,
+        "Resolved, due yesterday": False,
+    }
+
+
 # --- standards ----------------------------------------------------------------------------------------------
 
 
@@ -331,4 +369,20 @@ def test_the_assessment_registers_run_the_same_number_of_queries_for_3_or_30_row
     add_assessments(standard, 27)
     with CaptureQueriesContext(connection) as at_30:
         assert len(rows(export(viewer_client, url))) == 30
+    assert len(at_30) == len(at_3)
+
+
+def test_the_standard_register_runs_the_same_number_of_queries_for_3_or_30_standards(viewer_client, db):
+    def add_standards(count: int) -> None:
+        for _ in range(count):
+            CriterionFactory(standard=StandardFactory())
+
+    url = "/assessments/standards/export.xlsx"
+    existing = Standard.objects.count()  # the seeded ones
+    add_standards(3)
+    with CaptureQueriesContext(connection) as at_3:
+        assert len(rows(export(viewer_client, url))) == existing + 3
+    add_standards(27)
+    with CaptureQueriesContext(connection) as at_30:
+        assert len(rows(export(viewer_client, url))) == existing + 30
     assert len(at_30) == len(at_3)

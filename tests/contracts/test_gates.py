@@ -3,15 +3,14 @@
 from datetime import timedelta
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils import timezone
 
 from contracts.models import ContractKind, ProtectionContract
 from vendors import gates
 from vendors.models import Vendor
-from vendors.services import vendor_approval_blockers, vendor_change_status
+from vendors.services import vendor_approval_blockers
 
+from ..approval import approve, refusal, today
 from ..factories import (
     JointUserFactory,
     ReentrustmentConsentFactory,
@@ -28,23 +27,6 @@ C = ProtectionContract.Status
 NO_CONTRACT = "No active entrustment contract or protection agreement covers today."
 NO_JOINT_USE = "No active joint-use agreement covers today."
 LAPSED = "Approved, but no active contract covers today: its last contract expired or was terminated."
-
-
-def today():
-    return timezone.localdate()
-
-
-def refusal(vendor, user) -> list[str]:
-    with pytest.raises(ValidationError) as error:
-        vendor_change_status(vendor=vendor, status=S.APPROVED, user=user)
-    assert Vendor.objects.get(pk=vendor.pk).status == S.UNDER_REVIEW
-    return error.value.messages
-
-
-def approve(vendor, user) -> Vendor:
-    vendor_change_status(vendor=vendor, status=S.APPROVED, user=user)
-    assert Vendor.objects.get(pk=vendor.pk).status == S.APPROVED
-    return vendor
 
 
 def without(kind, *codes):
@@ -137,6 +119,14 @@ def test_an_open_ended_active_contract_covers_today(compliance_user):
     vendor = VendorFactory(status=S.UNDER_REVIEW)
     active_contract_for(vendor, ends_on=None, review_on=today() + timedelta(days=200))
     approve(vendor, compliance_user)
+
+
+def test_an_open_ended_contract_that_starts_tomorrow_does_not_cover_today(compliance_user):
+    vendor = VendorFactory(status=S.UNDER_REVIEW)
+    active_contract_for(
+        vendor, starts_on=today() + timedelta(days=1), ends_on=None, review_on=today() + timedelta(days=200)
+    )
+    assert refusal(vendor, compliance_user) == [NO_CONTRACT]
 
 
 def test_one_complete_contract_is_enough_beside_an_incomplete_one(compliance_user):

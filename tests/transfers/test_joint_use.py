@@ -1,9 +1,11 @@
 """Joint use (Art. 27(5)(iii)): publishing the particulars; the change rules of Art. 27(6) for versions."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+from django.utils import timezone
 
 from transfers.models import JointUseArrangement
 from transfers.services import joint_use_publish, joint_use_revise, joint_use_save
@@ -355,3 +357,40 @@ def test_a_published_arrangement_cannot_be_published_again(published, compliance
     with pytest.raises(ValidationError) as error:
         joint_use_publish(arrangement=published, user=compliance_user)
     assert error.value.messages == ["Only a draft can be published."]
+
+
+# --- the "change needing notice" filter ---------------------------------------------------------------------
+
+
+def test_the_needs_notice_filter_lists_published_revisions_still_to_notify_and_nothing_else(viewer_client):
+    today = timezone.localdate()
+
+    def revision(title, *, status=J.Status.PUBLISHED, effective_on, notify_without_delay=False):
+        JointUseArrangementFactory(
+            title=title,
+            version=2,
+            previous=JointUseArrangementFactory(title=title, status=J.Status.RETIRED),
+            status=status,
+            effective_on=effective_on,
+            notify_without_delay=notify_without_delay,
+        )
+
+    revision("Announced ahead", effective_on=today + timedelta(days=1))
+    revision("New party, 30 days ago", effective_on=today - timedelta(days=30), notify_without_delay=True)
+    revision("New party, 31 days ago", effective_on=today - timedelta(days=31), notify_without_delay=True)
+    revision("In effect since yesterday", effective_on=today - timedelta(days=1))
+    revision("Draft announced ahead", status=J.Status.DRAFT, effective_on=today + timedelta(days=1))
+    JointUseArrangementFactory(
+        title="Never revised", status=J.Status.PUBLISHED, effective_on=today + timedelta(days=1)
+    )
+
+    def listed(value) -> set[tuple[str, int]]:
+        page = viewer_client.get(reverse("transfers:joint_use_list"), {"needs_notice": value})
+        return {(arrangement.title, arrangement.version) for arrangement in page.context["object_list"]}
+
+    needing_notice = {("Announced ahead", 2), ("New party, 30 days ago", 2)}
+    assert listed("true") == needing_notice
+    assert (
+        listed("false") == set(JointUseArrangement.objects.values_list("title", "version")) - needing_notice
+    )
+    assert len(listed("false")) == 9

@@ -147,6 +147,22 @@ def test_without_any_check_the_first_one_is_due_12_months_after_the_start(mailou
     }
 
 
+def test_a_check_made_on_a_leap_day_is_reminded_30_days_before_it_falls_due(mailoutbox):
+    leap = SystemTransferFactory(
+        vendor=ForeignVendorFactory(name="Leap Inc."),
+        country=CountryFactory(information_reviewed_on=date(2029, 1, 1)),
+        status=Status.ACTIVE,
+        started_on=date(2027, 1, 1),
+    )
+    PeriodicCheckFactory(transfer=leap, checked_on=date(2028, 2, 29))
+    assert leap.next_check_due() == date(2029, 2, 28)
+
+    assert send_transfer_reminders(today=date(2029, 1, 29)) == 2
+    assert {m.subject for m in mailoutbox} == {
+        "[Vendor Register] Periodic check of the transfer to Leap Inc. due in 30 days"
+    }
+
+
 @pytest.mark.parametrize("status", [Status.PLANNED, Status.SUSPENDED, Status.ENDED])
 def test_no_check_reminder_for_a_transfer_that_is_not_active(transfer, mailoutbox, status):
     ForeignTransfer.objects.filter(pk=transfer.pk).update(status=status)

@@ -1,9 +1,15 @@
 """Every filter of the vendor list, used through the page the way a reader uses it."""
 
+from datetime import timedelta
+
 import pytest
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 
+from assessments.services import valid_assessment
+from contracts.models import ContractKind, ProtectionContract
+from contracts.services import covering_contracts, vendor_contract_kinds
 from vendors.filters import VendorFilterSet
 from vendors.models import Vendor
 
@@ -15,6 +21,8 @@ from ..factories import (
     SubcontractorFactory,
     UserFactory,
     VendorFactory,
+    active_contract_for,
+    approved_assessment_for,
 )
 
 S, K, R = Vendor.Status, Vendor.Kind, Vendor.RiskTier
@@ -202,3 +210,66 @@ def test_the_re_entrusting_vendor_filter_offers_only_the_chosen_vendor_not_the_w
     assert "Unchosen Parent K.K." not in page
     unfiltered = viewer_client.get("/vendors/").content.decode()
     assert "Chosen Parent K.K.</option>" not in unfiltered
+
+
+# --- coverage gaps: approved, but lacking what approval needs today -----------------------------------------
+
+
+def test_the_gap_filters_list_the_approved_vendors_whose_gates_find_nothing_in_force_today(listed, db):
+    today, approved = timezone.localdate(), S.APPROVED
+
+    def vendor(name, *, factory=VendorFactory, status=approved, contract=None, assessment_until=None):
+        created = factory(name=name, status=status)
+        if contract is not None:
+            active_contract_for(created, **contract)
+        if assessment_until is not None:
+            approved_assessment_for(created, valid_until=assessment_until)
+        return created
+
+    year = today + timedelta(days=365)
+    vendor("Covered", contract={}, assessment_until=year)
+    vendor("Covered, open-ended, valid today", contract={"ends_on": None}, assessment_until=today)
+    vendor(
+        "Covered from today to today", contract={"starts_on": today, "ends_on": today}, assessment_until=year
+    )
+    vendor(
+        "Superseded, in its term",
+        contract={"status": ProtectionContract.Status.SUPERSEDED},
+        assessment_until=year,
+    )
+    vendor("Joint user, joint-use agreement", factory=JointUserFactory, contract={}, assessment_until=year)
+    vendor("Only a joint-use agreement", contract={"kind": ContractKind.JOINT_USE}, assessment_until=year)
+    vendor(
+        "Joint user, entrustment contract",
+        factory=JointUserFactory,
+        contract={"kind": ContractKind.ENTRUSTMENT},
+        assessment_until=year,
+    )
+    vendor("Contract ended yesterday", contract={"ends_on": today - timedelta(days=1)}, assessment_until=year)
+    vendor(
+        "Contract starts tomorrow", contract={"starts_on": today + timedelta(days=1)}, assessment_until=year
+    )
+    vendor("Draft contract", contract={"status": ProtectionContract.Status.DRAFT}, assessment_until=year)
+    vendor("Assessment expired yesterday", contract={}, assessment_until=today - timedelta(days=1))
+    vendor("Nothing at all")
+    vendor("Draft vendor with nothing", status=S.DRAFT)
+    vendor("Suspended vendor with nothing", status=S.SUSPENDED)
+
+    lacking_contract = [
+        "Contract ended yesterday",
+        "Contract starts tomorrow",
+        "Draft contract",
+        "Joint user, entrustment contract",
+        "Nothing at all",
+        "Only a joint-use agreement",
+    ]
+    lacking_assessment = ["Assessment expired yesterday", "Nothing at all"]
+    assert listed({"gap": "contract"}) == lacking_contract
+    assert listed({"gap": "assessment"}) == lacking_assessment
+    assert listed({"gap": "any"}) == sorted({*lacking_contract, *lacking_assessment})
+    # The same answer as the approval gates' own lookups, vendor by vendor.
+    for each in Vendor.objects.filter(status=approved):
+        assert (each.name in lacking_contract) == (
+            not covering_contracts(each, kinds=vendor_contract_kinds(each))
+        ), each.name
+        assert (each.name in lacking_assessment) == (valid_assessment(each) is None), each.name
