@@ -232,7 +232,8 @@ if not DEBUG:
 
 # Largest files accepted for upload.
 MAX_DOCUMENT_BYTES = env.int("MAX_DOCUMENT_BYTES", default=20 * 1024 * 1024)  # signed contracts, consents
-MAX_UPLOAD_BYTES = env.int("MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)  # evidence, workbooks
+MAX_UPLOAD_BYTES = env.int("MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)  # evidence
+MAX_WORKBOOK_BYTES = env.int("MAX_WORKBOOK_BYTES", default=5 * 1024 * 1024)  # questionnaires, vendor imports
 
 # Excel registers of more rows than this are written by a Celery worker: the user sees a progress page
 # and downloads the file from it. Those files are deleted after EXPORT_RETENTION_DAYS.

@@ -36,11 +36,14 @@ def audited_models() -> dict[str, type]:
     }
 
 
+def model_name(model) -> str:
+    """A record type as the trail names it (its filter and its Record column)."""
+    return str(model._meta.verbose_name).capitalize()
+
+
 def model_choices() -> list[tuple[str, str]]:
-    return sorted(
-        ((label, str(model._meta.verbose_name).capitalize()) for label, model in audited_models().items()),
-        key=lambda choice: choice[1],
-    )
+    choices = [(label, model_name(model)) for label, model in audited_models().items()]
+    return sorted(choices, key=lambda choice: choice[1])
 
 
 def _users(request):
@@ -108,7 +111,7 @@ class AuditEntry:
 
     @property
     def model_name(self) -> str:
-        return str(self.model._meta.verbose_name).capitalize()
+        return model_name(self.model)
 
     @property
     def model_label(self) -> str:

@@ -1,4 +1,4 @@
-from .roles import COMPLIANCE, PROCUREMENT, VIEWER, has_role
+from .roles import AUDIT_ROLES, COMPLIANCE, PROCUREMENT, has_role
 
 
 def roles(request):
@@ -6,5 +6,5 @@ def roles(request):
     return {
         "is_procurement": has_role(user, PROCUREMENT),
         "is_compliance": has_role(user, COMPLIANCE),
-        "can_audit": has_role(user, COMPLIANCE, VIEWER),
+        "can_audit": has_role(user, *AUDIT_ROLES),
     }

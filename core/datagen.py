@@ -258,6 +258,10 @@ OTHER_LAWS = {
     "CN": "Data localisation and government access under the Cybersecurity and Data Security Laws.",
     "VN": "Data localisation under the Cybersecurity Law decree.",
 }
+# The words of the company forms above ("K.K.", "Co., Ltd.", "B.V.", ...), left out of domain names.
+COMPANY_FORM_WORDS = frozenset(
+    {"k", "co", "ltd", "inc", "gmbh", "sas", "pte", "pvt", "b", "v", "ab", "llc", "pty", "sdn", "bhd"}
+)
 # fmt: on
 
 
@@ -291,10 +295,6 @@ class Life:
         return when
 
 
-def _pk(value):
-    return getattr(value, "pk", value)
-
-
 # Field classes whose Python value is already what the database takes (no conversion to call per row).
 PLAIN_FIELDS = (
     models.AutoField,
@@ -319,6 +319,11 @@ HISTORY_FIELDS = (
     "history_hash",
     "history_previous_hash",
 )
+
+
+def m2m_columns(m2m_field) -> tuple[str, str]:
+    """The columns of an M2M field's through table (and of its historical M2M table) for its two ends."""
+    return m2m_field.m2m_field_name() + "_id", m2m_field.m2m_reverse_field_name() + "_id"
 
 
 def tracked_m2m(model) -> dict:
@@ -437,9 +442,8 @@ class Writer:
             life._through = {}
         for m2m_field in model._meta.many_to_many:
             through = m2m_field.remote_field.through
-            source = m2m_field.m2m_field_name() + "_id"
-            target = m2m_field.m2m_reverse_field_name() + "_id"
-            links = [(life, _pk(t)) for life in lives for t in life.m2m.get(m2m_field.name, ())]
+            source, target = m2m_columns(m2m_field)
+            links = [(life, t.pk) for life in lives for t in life.m2m.get(m2m_field.name, ())]
             first = self.ids(through, len(links))
             rows = []
             for offset, (life, target_pk) in enumerate(links):
@@ -512,8 +516,7 @@ class Writer:
         rows = {}
         for m2m_field, m2m_model in m2m_models.items():
             m2m_spec = m2m_specs[m2m_model]
-            source = m2m_field.m2m_field_name() + "_id"
-            target = m2m_field.m2m_reverse_field_name() + "_id"
+            source, target = m2m_columns(m2m_field)
             rows[m2m_spec.label] = [
                 [{"id": link_id, source: source_pk, target: target_pk}[name] for name in m2m_spec.attnames]
                 for link_id, source_pk, target_pk in life._through.get(m2m_field.name, ())
@@ -521,8 +524,7 @@ class Writer:
         return rows
 
     def _write_m2m_history(self, m2m_field, m2m_model, lives: list[Life], first_history_id: int) -> None:
-        source = m2m_field.m2m_field_name() + "_id"
-        target = m2m_field.m2m_reverse_field_name() + "_id"
+        source, target = m2m_columns(m2m_field)
         rows = [
             (link_id, source_pk, target_pk, first_history_id + offset)
             for offset, life in enumerate(lives)
@@ -551,7 +553,6 @@ class Steps:
 
 @dataclass(eq=False)
 class GroupPlan:
-    number: int
     name: str
     kana: str
     founded: datetime
@@ -603,18 +604,19 @@ class VendorPlan:
         return self.terminated
 
     def owner_at(self, when: datetime):
-        owner = self.owners[0][1]
-        for since, user in self.owners:
-            if since <= when:
-                owner = user
-        return owner
+        return _as_of(self.owners, when)
 
     def tier_at(self, when: datetime) -> str:
-        tier = self.tiers[0][1]
-        for since, value in self.tiers:
-            if since <= when:
-                tier = value
-        return tier
+        return _as_of(self.tiers, when)
+
+
+def _as_of(timeline: list, when: datetime):
+    """The value in force at `when` in [(since, value)] (the first one before it starts)."""
+    value = timeline[0][1]
+    for since, later in timeline:
+        if since <= when:
+            value = later
+    return value
 
 
 @dataclass(eq=False)
@@ -768,7 +770,6 @@ class Generator:
             self.plan_vendor(v)
         self.plan_risk(vendors)
         self.pick_due(vendors)
-        self.vendors = vendors
         for v in vendors:
             self.plan_contracts(v)
             self.plan_consent(v)
@@ -794,7 +795,7 @@ class Generator:
                 romaji, kana = f"{romaji} {region}", kana + region_kana
             span = max(1, (self.cutoff - self.start).days - 250)
             founded = self.moment(self.start.date() + timedelta(days=int(span * rng.random() ** 1.5)))
-            group = GroupPlan(number, romaji, kana, founded)
+            group = GroupPlan(romaji, kana, founded)
             # Its members are registered within 15 days of `founded`, then the particulars are drafted.
             group.drafted = self.after(founded, 16, 20)
             group.published = self.after(group.drafted, 1, 5)
@@ -1261,6 +1262,10 @@ class Generator:
             **fields,
         )
 
+    def clauses(self, kind: str) -> list:
+        """The clauses required for the kind, and for some contracts the optional ones too."""
+        return self.required[kind] + (self.optional[kind] if self.rng.random() < 0.3 else [])
+
     def plan_contracts(self, v: VendorPlan) -> None:
         rng, mode = self.rng, v.contract_mode
         if mode is None:
@@ -1269,7 +1274,7 @@ class Generator:
             kind = ContractKind.JOINT_USE
         else:
             kind = ContractKind.PROTECTION_AGREEMENT if rng.random() < 0.15 else ContractKind.ENTRUSTMENT
-        clauses = self.required[kind] + (self.optional[kind] if rng.random() < 0.3 else [])
+        clauses = self.clauses(kind)
         terms = dict(
             notice_days=self.pick({30: 20, 60: 50, 90: 30}),
             permits_reentrustment=kind != ContractKind.JOINT_USE
@@ -1290,7 +1295,7 @@ class Generator:
             self.plan_chain(v, kind, clauses, terms, "PC")
             if v.parallel:
                 kind = ContractKind.PROTECTION_AGREEMENT
-                clauses = self.required[kind] + (self.optional[kind] if rng.random() < 0.3 else [])
+                clauses = self.clauses(kind)
                 self.plan_chain(v, kind, clauses, {**terms, "notes": ""}, "PA", due=False)
         else:
             self.plan_single(v, kind, clauses, terms)
@@ -1329,10 +1334,11 @@ class Generator:
             previous_end = spans[0][0] - timedelta(days=1)
             spans.insert(0, (previous_end + timedelta(days=1) - relativedelta(months=months), previous_end))
         limit = v.contract_end or self.cutoff
-        lives, activations, reference = [], [], f"{prefix}-{spans[0][0].year}-{v.index + 1:05d}"
+        lives, activations = [], []
         for i, (starts, ends) in enumerate(spans):
             fields = dict(starts_on=starts, ends_on=ends, decision_on=ends - timedelta(days=notice), **terms)
             if i == 0:
+                reference = f"{prefix}-{starts.year}-{v.index + 1:05d}"
                 created = v.contract_at
                 user = v.owner_at(created)
                 signed = min(created.date(), starts - timedelta(days=rng.randint(3, 30)))
@@ -1348,28 +1354,14 @@ class Generator:
                 )
             else:
                 previous, previous_end = lives[-1], spans[i - 1][1]
-                previous_reference = previous.obj.reference
-                reference = _renewal_reference(previous_reference)
-                drafted = max(
-                    self.after(activations[-1], 1, 3),
-                    self.moment(previous.obj.decision_on - timedelta(days=rng.randint(0, 45))),
-                )
-                drafted = min(drafted, limit - timedelta(days=1))
+                drafted = min(self.renewal_drafted(previous, activations[-1]), limit - timedelta(days=1))
                 if rng.random() < 0.15:
                     signed_at = self.moment(previous_end + timedelta(days=rng.randint(1, 25)))
                 else:
                     signed_at = self.after(drafted, 5, 40)
                 if signed_at >= limit - timedelta(hours=2) or signed_at <= drafted:
                     signed_at = self.between(drafted, limit - timedelta(hours=1))
-                user = v.owner_at(drafted)
-                obj = self.contract(v, kind, reference, owner=user, renews=previous.obj, **fields)
-                life = Life(
-                    obj,
-                    drafted,
-                    user,
-                    _("Renewal of %(ref)s.") % {"ref": previous_reference},
-                    m2m={"clauses": clauses},
-                )
+                life = self.draft_renewal(v, kind, previous, drafted, clauses, **fields)
                 signer = v.owner_at(signed_at)
                 life.change(
                     signed_at, signer, "Renewal signed.", signed_on=signed_at.date(), document=CONTRACT_PDF
@@ -1391,7 +1383,7 @@ class Generator:
                 previous.change(
                     activated + timedelta(seconds=1),
                     signer,
-                    _("Superseded by %(ref)s.") % {"ref": reference},
+                    _("Superseded by %(ref)s.") % {"ref": life.obj.reference},
                     status=CStatus.SUPERSEDED,
                 )
             lives.append(life)
@@ -1409,34 +1401,30 @@ class Generator:
             and current.obj.decision_on <= self.today + timedelta(days=45)
             and rng.random() < 0.5
         ):
-            drafted = max(
-                self.after(activations[-1], 1, 3),
-                self.moment(current.obj.decision_on - timedelta(days=rng.randint(0, 45))),
-            )
+            drafted = self.renewal_drafted(current, activations[-1])
             if self.happened(drafted):
                 starts = end + timedelta(days=1)
-                ends = starts + relativedelta(end + timedelta(days=1), spans[-1][0]) - timedelta(days=1)
-                user = v.owner_at(drafted)
-                obj = self.contract(
-                    v,
-                    kind,
-                    _renewal_reference(current.obj.reference),
-                    owner=user,
-                    renews=current.obj,
-                    starts_on=starts,
-                    ends_on=ends,
-                    decision_on=ends - timedelta(days=notice),
-                    **terms,
-                )
+                ends = starts + relativedelta(starts, spans[-1][0]) - timedelta(days=1)  # the same term
+                fields = dict(starts_on=starts, ends_on=ends, decision_on=ends - timedelta(days=notice))
                 self.lives[ProtectionContract].append(
-                    Life(
-                        obj,
-                        drafted,
-                        user,
-                        _("Renewal of %(ref)s.") % {"ref": current.obj.reference},
-                        m2m={"clauses": clauses},
-                    )
+                    self.draft_renewal(v, kind, current, drafted, clauses, **fields, **terms)
                 )
+
+    def renewal_drafted(self, previous: Life, activated: datetime) -> datetime:
+        """When the renewal of a contract is prepared: within 45 days before its decision date."""
+        return max(
+            self.after(activated, 1, 3),
+            self.moment(previous.obj.decision_on - timedelta(days=self.rng.randint(0, 45))),
+        )
+
+    def draft_renewal(self, v: VendorPlan, kind: str, previous: Life, drafted, clauses, **fields) -> Life:
+        """The draft successor contract_renew writes for `previous`, by the vendor's owner at `drafted`."""
+        user, renewed = v.owner_at(drafted), previous.obj
+        obj = self.contract(
+            v, kind, _renewal_reference(renewed.reference), owner=user, renews=renewed, **fields
+        )
+        reason = _("Renewal of %(ref)s.") % {"ref": renewed.reference}
+        return Life(obj, drafted, user, reason, m2m={"clauses": clauses})
 
     def plan_single(self, v: VendorPlan, kind: str, clauses: list, terms: dict) -> None:
         """One contract kept in force: renewed automatically each year, or open-ended and reviewed yearly."""
@@ -1610,11 +1598,7 @@ class Generator:
             }
         if creator is None:
             life.change(steps.answered + timedelta(seconds=1), preparer, None, prepared_by_id=preparer.pk)
-        card = score_answers(
-            zip(v.criteria, responses, strict=True),
-            pass_score=standard.pass_score,
-            conditional_score=standard.conditional_score,
-        )
+        card = self.score(v, responses)
         if not self.happened(steps.submitted, stop=stop):
             return life, None
         submitted = dict(
@@ -1684,7 +1668,7 @@ class Generator:
 
     def responses(self, v: VendorPlan, *, fail: bool) -> list[str]:
         """Answers to every applicable criterion; a passing set unless `fail` (a critical "no")."""
-        rng, standard = self.rng, self.standard
+        rng = self.rng
         weights = (
             {"yes": 86, "partial": 9, "no": 2, "na": 3}
             if v.quality == "good"
@@ -1702,14 +1686,17 @@ class Generator:
                 if critical:
                     responses[rng.choice(critical)] = "no"
                 return responses
-            card = score_answers(
-                zip(v.criteria, responses, strict=True),
-                pass_score=standard.pass_score,
-                conditional_score=standard.conditional_score,
-            )
-            if card.result != Assessment.Result.FAIL:
+            if self.score(v, responses).result != Assessment.Result.FAIL:
                 return responses
         return ["yes"] * len(v.criteria)
+
+    def score(self, v: VendorPlan, responses: list[str]):
+        """The score card assessment_submit would compute for these answers to the vendor's criteria."""
+        return score_answers(
+            zip(v.criteria, responses, strict=True),
+            pass_score=self.standard.pass_score,
+            conditional_score=self.standard.conditional_score,
+        )
 
     def plan_findings(self, v, assessment, decided, reviewer, owner, responses, *, conditional: bool) -> None:
         """Remediation findings recorded before approval; most resolved by their due date, some left open."""
@@ -1888,20 +1875,12 @@ class Generator:
             if route == Route.CONSENT:
                 self.plan_provision_record(v, transfer, active_at)
         if end is not None:
-            if v.terminated:
-                life.change(
-                    end,
-                    rng.choice(self.compliance),
-                    "Entrustment ended; provision stopped.",
-                    status=TStatus.ENDED,
-                )
-            else:
-                life.change(
-                    end,
-                    rng.choice(self.compliance),
-                    "Vendor suspended: provision stopped pending the investigation.",
-                    status=TStatus.SUSPENDED,
-                )
+            reason, status = (
+                ("Entrustment ended; provision stopped.", TStatus.ENDED)
+                if v.terminated
+                else ("Vendor suspended: provision stopped pending the investigation.", TStatus.SUSPENDED)
+            )
+            life.change(end, rng.choice(self.compliance), reason, status=status)
 
     def plan_checks(self, transfer, created, active_at, end) -> None:
         """The check before provision starts, then yearly; some transfers fall behind (check overdue)."""
@@ -2089,28 +2068,9 @@ class Generator:
 
     @staticmethod
     def slug(name: str) -> str:
-        words = [
-            w
-            for w in "".join(ch.lower() if ch.isalnum() else " " for ch in name).split()
-            if w
-            not in (
-                "k",
-                "co",
-                "ltd",
-                "inc",
-                "gmbh",
-                "sas",
-                "pte",
-                "pvt",
-                "b",
-                "v",
-                "ab",
-                "llc",
-                "pty",
-                "sdn",
-                "bhd",
-            )
-        ]
+        """The words of a vendor's name, less its company form, for its web and mail domains."""
+        words = "".join(ch.lower() if ch.isalnum() else " " for ch in name).split()
+        words = [w for w in words if w not in COMPANY_FORM_WORDS]
         return "-".join(words) or "vendor"
 
     # -- writing

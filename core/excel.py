@@ -51,6 +51,12 @@ class RegisterFile(NamedTuple):
     columns: list[Column]
     rows: Iterable
 
+    @classmethod
+    def dated(cls, name: str, columns: list[Column], rows: Iterable) -> "RegisterFile":
+        """The register `name` downloaded today: a sheet named `name` in the file `name-YYYY-MM-DD.xlsx`."""
+        today = timezone.localdate().isoformat()
+        return cls(filename=f"{name}-{today}.xlsx", title=name, columns=columns, rows=rows)
+
 
 def column(header, attribute: str, width: int = 16) -> Column:
     """A column reading a (dotted) attribute of the row; a method is called, None stays empty."""

@@ -6,6 +6,8 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from .models import ReminderLog
+
 
 class SearchFilterSet(django_filters.FilterSet):
     """A FilterSet with a `q` free-text filter over `search_fields` (case-insensitive, any word order)."""
@@ -25,21 +27,13 @@ class SearchFilterSet(django_filters.FilterSet):
 class NotificationFilterSet(django_filters.FilterSet):
     """The signed-in user's reminders: sent, waiting for the digest, or failing."""
 
-    STATES = (
-        ("sent", _("Sent")),
-        ("waiting", _("Waiting for the daily digest")),
-        ("failing", _("Not delivered yet")),
+    state = django_filters.ChoiceFilter(
+        choices=ReminderLog.State.choices, method="by_state", label=_("State")
     )
-
-    state = django_filters.ChoiceFilter(choices=STATES, method="by_state", label=_("State"))
     q = django_filters.CharFilter(field_name="message", lookup_expr="icontains", label=_("Search"))
 
     def by_state(self, queryset, name, value):
-        if value == "sent":
-            return queryset.exclude(sent_at=None)
-        if value == "waiting":
-            return queryset.filter(sent_at=None, via_digest=True)
-        return queryset.filter(sent_at=None, via_digest=False)
+        return queryset.filter(ReminderLog.in_state(value))
 
 
 class StableOrderingFilter(django_filters.OrderingFilter):

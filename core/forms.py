@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from .history import EditConflict, latest_version
 from .models import UserProfile
 from .roles import PROCUREMENT
+from .templatetags.ui import user_label
 
 
 class ChangeReasonMixin(forms.Form):
@@ -58,7 +59,7 @@ def limit_to_procurement(field: forms.ModelChoiceField) -> None:
     field.queryset = (
         get_user_model().objects.filter(is_active=True, groups__name=PROCUREMENT).order_by("username")
     )
-    field.label_from_instance = lambda user: user.get_full_name() or user.username
+    field.label_from_instance = user_label
 
 
 class ProfileForm(forms.ModelForm):

@@ -20,6 +20,7 @@ from simple_history.models import HistoricalRecords
 from simple_history.utils import get_m2m_reverse_field_name
 
 from .history_chain import SealedHistoricalRecord
+from .templatetags.ui import user_label
 
 
 class History(HistoricalRecords):
@@ -121,7 +122,7 @@ def require_unchanged(instance, version: int | None, *, history=None) -> None:
     )
     if newest is None or newest.history_id == version:
         return
-    when = formats.date_format(timezone.localtime(newest.history_date), "Y-m-d H:i")
+    when = _local_datetime(newest.history_date)
     if newest.history_user is None:
         message = gettext(
             "“%(object)s” was changed automatically at %(date)s since you opened it: "
@@ -262,9 +263,7 @@ def _related_names(fields, records) -> dict:
 
 
 def _object_label(obj) -> str:
-    if isinstance(obj, get_user_model()):
-        return obj.get_full_name() or obj.get_username()
-    return str(obj)
+    return user_label(obj) if isinstance(obj, get_user_model()) else str(obj)
 
 
 def _display(field, value, names) -> str:
@@ -283,7 +282,10 @@ def _display(field, value, names) -> str:
     if isinstance(field, models.FileField):
         return str(value).rsplit("/", 1)[-1]
     if isinstance(value, datetime):
-        return formats.date_format(
-            timezone.localtime(value) if timezone.is_aware(value) else value, "Y-m-d H:i"
-        )
+        return _local_datetime(value)
     return str(value)
+
+
+def _local_datetime(value: datetime) -> str:
+    """A moment in a diff or an edit-conflict message: local time, to the minute."""
+    return formats.date_format(timezone.localtime(value) if timezone.is_aware(value) else value, "Y-m-d H:i")

@@ -2,6 +2,9 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.http import QueryDict
+from django.urls import get_script_prefix
+from django.utils.encoding import iri_to_uri
 from django.utils.translation import gettext_lazy as _
 
 from .integrity_models import HistoryAlert, HistoryVerification  # noqa: F401  (history verification)
@@ -43,6 +46,13 @@ class ReminderLog(models.Model):
     compare-and-swap queryset updates, so it carries no history (it is not a domain record).
     """
 
+    class State(models.TextChoices):
+        """Where a reminder stands for its recipient (the notifications page), derived from the row."""
+
+        SENT = "sent", _("Sent")
+        WAITING = "waiting", _("Waiting for the daily digest")
+        FAILING = "failing", _("Not delivered yet")
+
     kind = models.CharField(_("kind"), max_length=40)
     subject_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
     subject_id = models.PositiveBigIntegerField()
@@ -82,6 +92,19 @@ class ReminderLog(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.deadline} −{self.threshold}d → {self.recipient}"
+
+    @staticmethod
+    def in_state(state: str) -> models.Q:
+        """The rows in `state` (a State), as a filter; agrees with `state` row by row."""
+        if state == ReminderLog.State.SENT:
+            return ~models.Q(sent_at=None)
+        return models.Q(sent_at=None, via_digest=state == ReminderLog.State.WAITING)
+
+    @property
+    def state(self) -> str:
+        if self.sent_at is not None:
+            return self.State.SENT
+        return self.State.WAITING if self.via_digest else self.State.FAILING
 
 
 class RegisterExport(models.Model):
@@ -138,6 +161,17 @@ class RegisterExport(models.Model):
 
     def __str__(self):
         return f"{self.register_name} #{self.pk} ({self.status})"
+
+    @property
+    def list_url(self) -> str:
+        """The list the export was asked from, with its filter (see the list templates' export link)."""
+        list_path = get_script_prefix()[:-1] + self.path.removesuffix("export.xlsx")
+        return iri_to_uri(f"{list_path}?{self.query}").rstrip("?")
+
+    @property
+    def filters(self) -> list[tuple[str, str]]:
+        """The filter as (name, value) pairs, a pair per value of a multiple choice."""
+        return [(name, value) for name, values in QueryDict(self.query).lists() for value in values]
 
     @property
     def in_progress(self) -> bool:

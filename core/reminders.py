@@ -120,14 +120,21 @@ def _deliver_one(reminder: Reminder, recipient) -> RunResult:
     log = _claim(reminder, recipient)
     if log is None:
         return RunResult(skipped=1)
+    return _send_claimed(email, recipient, [log.pk], what=f"Reminder {reminder.kind}", **note)
+
+
+def _send_claimed(email: RenderedEmail, recipient, pks: list[int], *, what: str, **sent_fields) -> RunResult:
+    """Send an email for the claimed log rows `pks`: mark them sent (with `sent_fields`), or, when the mail
+    server fails, release the claim with the error so that the next run retries them."""
+    rows = ReminderLog.objects.filter(pk__in=pks)
     try:
         _send(email, recipient)
     except TRANSIENT_ERRORS as error:
-        logger.warning("Reminder %s to %s failed: %s", reminder.kind, recipient, error)
-        ReminderLog.objects.filter(pk=log.pk).update(claimed_at=None, last_error=str(error)[:2000])
-        return RunResult(failed=1)
-    ReminderLog.objects.filter(pk=log.pk).update(sent_at=timezone.now(), last_error="", **note)
-    return RunResult(sent=1)
+        logger.warning("%s to %s failed: %s", what, recipient, error)
+        rows.update(claimed_at=None, last_error=str(error)[:2000])
+        return RunResult(failed=len(pks))
+    rows.update(sent_at=timezone.now(), last_error="", **sent_fields)
+    return RunResult(sent=len(pks))
 
 
 def _key(reminder: Reminder, recipient) -> dict:
@@ -194,17 +201,8 @@ def send_digests() -> RunResult:
         claimed = [row for row in rows if _claim_existing(row.pk)]
         if not claimed:
             continue
-        pks = [row.pk for row in claimed]
         email = _render(DIGEST_TEMPLATE, recipient, {"reminders": claimed, "site_url": settings.SITE_URL})
-        try:
-            _send(email, recipient)
-        except TRANSIENT_ERRORS as error:
-            logger.warning("Digest to %s failed: %s", recipient, error)
-            ReminderLog.objects.filter(pk__in=pks).update(claimed_at=None, last_error=str(error)[:2000])
-            result += RunResult(failed=len(pks))
-            continue
-        ReminderLog.objects.filter(pk__in=pks).update(sent_at=timezone.now(), last_error="")
-        result += RunResult(sent=len(pks))
+        result += _send_claimed(email, recipient, [row.pk for row in claimed], what="Digest")
     return result
 
 

@@ -8,6 +8,7 @@ PROCUREMENT = "procurement"
 COMPLIANCE = "compliance"
 VIEWER = "viewer"
 ALL_ROLES = (PROCUREMENT, COMPLIANCE, VIEWER)
+AUDIT_ROLES = (COMPLIANCE, VIEWER)  # who may read the audit trail (and see its menu entry)
 
 
 def user_roles(user) -> frozenset[str]:

@@ -11,7 +11,6 @@ from django.utils.translation import gettext as _
 
 PDF_MAGIC = b"%PDF-"
 ZIP_MAGIC = b"PK\x03\x04"
-DEFAULT_MAX_WORKBOOK_BYTES = 5 * 1024 * 1024
 MAX_UNCOMPRESSED_BYTES = 100 * 1024 * 1024  # all members of the zip together, once decompressed
 MAX_COMPRESSION_RATIO = 200  # any single member
 MAX_CONTENT_TYPES_BYTES = 1024 * 1024
@@ -182,7 +181,7 @@ def validate_workbook_upload(file) -> None:
             _("Only Excel workbooks (.xlsx) are accepted; “%(name)s” is not one.") % {"name": name},
             code="extension",
         )
-    limit = getattr(settings, "MAX_WORKBOOK_BYTES", DEFAULT_MAX_WORKBOOK_BYTES)
+    limit = settings.MAX_WORKBOOK_BYTES
     size = _size(file)
     if size > limit:
         raise ValidationError(

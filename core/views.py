@@ -3,11 +3,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db.models import Case, IntegerField, Model, QuerySet, Value, When
-from django.http import FileResponse, Http404, QueryDict
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect
-from django.urls import get_script_prefix, reverse
-from django.utils import timezone, translation
-from django.utils.encoding import iri_to_uri
+from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View, i18n
@@ -25,7 +24,7 @@ from .forms import ProfileForm
 from .history import save_with_history, versions
 from .models import RegisterExport, ReminderLog, UserProfile
 from .pagination import UncountedPaginator
-from .roles import COMPLIANCE, VIEWER, RoleRequiredMixin, has_role
+from .roles import AUDIT_ROLES, COMPLIANCE, RoleRequiredMixin, has_role
 from .services import profile_save
 
 
@@ -78,6 +77,15 @@ class HistoryView(RoleRequiredMixin, DetailView):
         return context
 
 
+def filtered_queryset(view: FilterView) -> QuerySet:
+    """A set-up list view's rows with the filter and order of its request, as its page applies them
+    (strict: an invalid filter gives no rows). Exports and dashboard panels take their rows from here."""
+    filterset = view.get_filterset(view.get_filterset_class())
+    if not filterset.is_bound or filterset.is_valid() or not view.get_strict():
+        return filterset.qs
+    return filterset.queryset.none()
+
+
 class RegisterExportMixin:
     """Put before a list view: the same rows, filter and order as an Excel register download.
 
@@ -88,20 +96,10 @@ class RegisterExportMixin:
 
     def export_queryset(self) -> QuerySet:
         """The list's rows with its filter and order, as the list page applies them."""
-        filterset = self.get_filterset(self.get_filterset_class())
-        if not filterset.is_bound or filterset.is_valid() or not self.get_strict():
-            return filterset.qs
-        return filterset.queryset.none()
+        return filtered_queryset(self)
 
     def register_file(self, queryset: QuerySet) -> RegisterFile:
-        columns, rows = self.register(queryset)
-        today = timezone.localdate().isoformat()
-        return RegisterFile(
-            filename=f"{self.register_name}-{today}.xlsx",
-            title=self.register_name,
-            columns=columns,
-            rows=rows,
-        )
+        return RegisterFile.dated(self.register_name, *self.register(queryset))
 
     def get(self, request, *args, **kwargs):
         queryset = self.export_queryset()
@@ -248,9 +246,14 @@ class ProtectedFileView(RoleRequiredMixin, DetailView):
         file = getattr(obj, self.file_field)
         if not file:
             raise Http404
-        response = FileResponse(file.open("rb"), as_attachment=True, filename=file.name.rsplit("/", 1)[-1])
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
+        return attachment(file.open("rb"), file.name.rsplit("/", 1)[-1])
+
+
+def attachment(file, filename: str) -> FileResponse:
+    """An open stored file as a download, which the browser must not sniff into something it would run."""
+    response = FileResponse(file, as_attachment=True, filename=filename)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 class ServiceActionView(RoleRequiredMixin, SingleObjectMixin, View):
@@ -313,7 +316,7 @@ class ProfileView(RoleRequiredMixin, ServiceFormMixin, UpdateView):
 
 
 class AuditMixin(RoleRequiredMixin):
-    roles = (COMPLIANCE, VIEWER)
+    roles = AUDIT_ROLES
 
     def audit_filterset(self) -> AuditFilterSet:
         historical = next(iter(audited_models().values())).history.model
@@ -340,13 +343,8 @@ class AuditTrailView(AuditMixin, ListView):
 
 class AuditExportView(AuditMixin, View):
     def get(self, request, *args, **kwargs):
-        columns, rows = audit_register(audit_rows(self.audit_filterset()))
-        return register_response(
-            filename=f"audit-trail-{timezone.localdate().isoformat()}.xlsx",
-            title="audit-trail",
-            columns=columns,
-            rows=rows,
-        )
+        register = RegisterFile.dated("audit-trail", *audit_register(audit_rows(self.audit_filterset())))
+        return register_response(**register._asdict())
 
 
 class RegisterExportAccessMixin(RoleRequiredMixin):
@@ -362,17 +360,6 @@ class RegisterExportStatusView(RegisterExportAccessMixin, DetailView):
 
     template_name = "core/export_status.html"
     context_object_name = "export"
-
-    def get_context_data(self, **kwargs):
-        export = self.object
-        return super().get_context_data(
-            # Every export URL is its list's path + "export.xlsx" (see the list templates' export link).
-            list_url=iri_to_uri(
-                get_script_prefix()[:-1] + export.path.removesuffix("export.xlsx") + f"?{export.query}"
-            ).rstrip("?"),
-            filters=[(name, value) for name, values in QueryDict(export.query).lists() for value in values],
-            **kwargs,
-        )
 
 
 class RegisterExportDownloadView(RegisterExportAccessMixin, DetailView):
@@ -390,6 +377,4 @@ class RegisterExportDownloadView(RegisterExportAccessMixin, DetailView):
             file = export.file.open("rb")
         except FileNotFoundError:
             raise Http404 from None
-        response = FileResponse(file, as_attachment=True, filename=export.filename)
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
+        return attachment(file, export.filename)

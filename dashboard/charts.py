@@ -114,16 +114,15 @@ def notice_deadlines_by_month(today: date) -> Chart:
     """Active contracts whose notice deadline (or review date) falls in each of the next 12 months."""
     first = today.replace(day=1)
     end = first + relativedelta(months=12)
-    counts = {
-        row["month"].date() if hasattr(row["month"], "date") else row["month"]: row["n"]
-        for row in ProtectionContract.objects.filter(
+    counts = dict(  # {first day of the month (a date: decision_on is a DateField): contracts}
+        ProtectionContract.objects.filter(
             status=ProtectionContract.Status.ACTIVE, decision_on__gte=first, decision_on__lt=end
         )
         .annotate(month=TruncMonth("decision_on"))
         .order_by()
-        .values("month")
+        .values_list("month")
         .annotate(n=Count("pk"))
-    }
+    )
     items = []
     for offset in range(12):
         month = first + relativedelta(months=offset)

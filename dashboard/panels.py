@@ -4,6 +4,7 @@ A panel names a list view and the query string that filters it; its count and fi
 that view's queryset and FilterSet, so the number on the dashboard is exactly what the link shows.
 """
 
+from copy import copy
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -14,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from assessments.views import AssessmentListView, FindingListView, ReviewQueueView
 from contracts.views import ContractListView
 from core.roles import COMPLIANCE, PROCUREMENT, has_role
+from core.views import filtered_queryset
 from transfers.models import ForeignTransfer
 from transfers.views import JointUseListView, TransferListView
 from vendors.views import VendorListView
@@ -43,14 +45,15 @@ class Panel:
 
 
 def _filtered(request, view_class, params: dict):
-    view = view_class()
-    view.setup(request)
-    queryset = view.get_queryset()
+    """The rows the list view shows for the query string `params`, by the view's own filtering."""
     data = QueryDict(mutable=True)
     for name, value in params.items():
         data.setlist(name, [str(v) for v in value] if isinstance(value, list | tuple) else [str(value)])
-    filterset = view.filterset_class(data=data or None, queryset=queryset, request=request)
-    return filterset.qs if filterset.is_valid() or not data else queryset.none()
+    panel_request = copy(request)  # the same user, the panel's query string
+    panel_request.GET = data
+    view = view_class()
+    view.setup(panel_request)
+    return filtered_queryset(view)
 
 
 def build_panel(request, spec: PanelSpec) -> Panel:

@@ -368,6 +368,19 @@ def test_the_export_lists_the_diff_of_each_change(story, client_as):
     assert "data categories: customers → applicants, customers" in changes
 
 
+def test_the_export_costs_the_same_number_of_queries_for_5_and_for_60_versions(procurement_user, client_as):
+    client = client_as("compliance")
+    make_history(procurement_user, 5)
+    with CaptureQueriesContext(connection) as with_5:
+        assert len(export_rows(client)) == 1 + 5
+
+    make_history(procurement_user, 55)
+    with CaptureQueriesContext(connection) as with_60:
+        assert len(export_rows(client)) == 1 + 60
+
+    assert len(with_60) == len(with_5)
+
+
 def test_the_export_of_an_invalid_filter_has_no_rows(story, client_as):
     assert export_rows(client_as("compliance"), {"action": "x"}) == [EXPORT_COLUMNS]
 

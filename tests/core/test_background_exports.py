@@ -14,9 +14,10 @@ from config import celery_app
 from core import excel, exports
 from core.excel import write_register
 from core.models import RegisterExport
-from core.roles import VIEWER
+from core.roles import COMPLIANCE, VIEWER
 from core.tasks import build_register_export
 from vendors.models import Vendor
+from vendors.views import VendorListView
 
 from ..factories import UserFactory, VendorFactory
 from .test_registers import XLSX, export, headers, rows
@@ -257,6 +258,17 @@ def test_the_download_checks_access_again(client, vendors):
     user.groups.clear()
 
     assert client.get(f"/exports/{exported.pk}/download/").status_code == 403
+
+
+def test_the_download_is_refused_once_the_list_is_closed_to_the_user_though_the_progress_page_is_not(
+    viewer_client, vendors, monkeypatch
+):
+    exported = queue(viewer_client)
+    build_register_export(exported.pk)
+    monkeypatch.setattr(VendorListView, "roles", (COMPLIANCE,))  # the list is no longer open to viewers
+
+    assert viewer_client.get(f"/exports/{exported.pk}/").status_code == 200
+    assert viewer_client.get(f"/exports/{exported.pk}/download/").status_code == 403
 
 
 def test_an_error_while_writing_fails_the_export_with_its_text(viewer_client, vendors, monkeypatch):

@@ -4,12 +4,16 @@ import smtplib
 from datetime import date, timedelta
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.core.mail.backends.base import BaseEmailBackend
 from django.test import override_settings
+from django.utils import timezone
 
 from core.models import ReminderLog, UserProfile
 from core.reminders import run_reminders
 from core.roles import PROCUREMENT
+from core.services import profile_save
 
 from ..factories import UserFactory, VendorFactory, active_contract_for
 
@@ -162,3 +166,61 @@ def test_a_user_without_a_role_cannot_open_the_pages(client, roleless_user):
 def test_anonymous_is_sent_to_sign_in(client):
     assert client.get("/notifications/").status_code == 302
     assert client.get("/settings/").status_code == 302
+
+
+def reminder_in_state(owner, message, *, sent: bool, via_digest: bool) -> ReminderLog:
+    contract = contract_due(owner, message)
+    return ReminderLog.objects.create(
+        kind="contract_notice",
+        subject_type=ContentType.objects.get_for_model(contract),
+        subject_id=contract.pk,
+        deadline=DEADLINE,
+        threshold=30,
+        recipient=owner,
+        message=message,
+        sent_at=timezone.now() if sent else None,
+        via_digest=via_digest,
+    )
+
+
+@pytest.mark.parametrize(
+    ("state", "shown", "badge"),
+    [
+        ("sent", {"MSG-SENT", "MSG-SENT-IN-DIGEST"}, "in digest"),
+        ("waiting", {"MSG-WAITING"}, "waiting for the daily digest"),
+        ("failing", {"MSG-FAILING"}, "not delivered yet; retried automatically"),
+    ],
+)
+def test_the_state_filter_keeps_the_reminders_in_that_state_and_no_other(owner, client, state, shown, badge):
+    reminder_in_state(owner, "MSG-SENT", sent=True, via_digest=False)
+    reminder_in_state(owner, "MSG-SENT-IN-DIGEST", sent=True, via_digest=True)
+    reminder_in_state(owner, "MSG-WAITING", sent=False, via_digest=True)
+    reminder_in_state(owner, "MSG-FAILING", sent=False, via_digest=False)
+    client.force_login(owner)
+
+    response = client.get("/notifications/", {"state": state})
+
+    assert {reminder.message for reminder in response.context["object_list"]} == shown
+    assert {reminder.state for reminder in response.context["object_list"]} == {state}
+    assert badge in response.content.decode()
+
+
+def test_an_unknown_state_lists_nothing(owner, client):
+    reminder_in_state(owner, "MSG-SENT", sent=True, via_digest=False)
+    client.force_login(owner)
+
+    response = client.get("/notifications/", {"state": "lost"})
+
+    assert list(response.context["object_list"]) == []
+
+
+def test_nobody_saves_another_persons_settings(owner):
+    other = UserFactory(username="other", roles=[PROCUREMENT])
+    profile = other.profile
+    profile.daily_digest = True
+
+    with pytest.raises(ValidationError, match="only your own settings"):
+        profile_save(profile=profile, user=owner)
+
+    assert UserProfile.objects.get(user=other).daily_digest is False
+    assert profile_save(profile=profile, user=other).daily_digest is True

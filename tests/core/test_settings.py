@@ -63,3 +63,16 @@ def test_it_refuses_to_start_with_debug_off_and_no_allowed_hosts():
 def test_development_settings_need_no_environment_at_all():
     result = manage("check", DJANGO_DEBUG=None, DJANGO_SECRET_KEY=None, DJANGO_ALLOWED_HOSTS=None)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_upload_limits_documented_as_variables_are_read_from_the_environment():
+    result = manage(
+        "shell",
+        "--verbosity=0",
+        "-c",
+        "from django.conf import settings; print(settings.MAX_WORKBOOK_BYTES, settings.MAX_UPLOAD_BYTES)",
+        MAX_WORKBOOK_BYTES="1234",
+        MAX_UPLOAD_BYTES="5678",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["1234", "5678"]
