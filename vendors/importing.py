@@ -221,7 +221,6 @@ COLUMNS = (
 COLUMN_BY_KEY = {column.key: column for column in COLUMNS}
 KEY_BY_HEADER = {column.header: column.key for column in COLUMNS}
 YES_NO_KEYS = ("is_group_company", "handles_special_care_data", "handles_data_abroad", "has_system_access")
-TEXT_KEYS = ("name", "name_kana", "address", "representative", "website", "notes")
 
 
 def _normalise(value: str) -> str:
@@ -254,10 +253,6 @@ def _put(ws, row: int, column: int, value, *, font=None, fill=None):
     return cell
 
 
-def _kind_values() -> list[str]:
-    return list(Vendor.Kind.values)
-
-
 def _country_codes() -> list[tuple[str, str]]:
     with translation.override("en"):
         return [(code, str(name)) for code, name in Vendor._meta.get_field("country").countries]
@@ -269,7 +264,7 @@ def _write_lists(ws) -> dict[str, str]:
     purposes = list(Purpose.objects.filter(is_active=True).order_by("code"))
     countries = _country_codes()
     lists = {
-        "kind": ("Kind / 種別", _kind_values(), None),
+        "kind": ("Kind / 種別", list(Vendor.Kind.values), None),
         "country": ("Country / 国", [code for code, _name in countries], [name for _code, name in countries]),
         "yes_no": ("Yes/No / はい/いいえ", list(YES_NO_CHOICES), None),
         "data_categories": (
@@ -525,12 +520,35 @@ class ImportResult:
         return len(self.created) if not self.dry_run else len(self.planned)
 
 
-@dataclass
-class _RawRow:
-    number: int
-    values: dict[str, object]
-    problems: list[Problem]
-    bad: set[str]  # columns already reported: no second problem about them
+class _Row:
+    """One vendor row being validated: its cells' values and the problems found so far."""
+
+    def __init__(self, number: int):
+        self.number = number
+        self.values: dict[str, object] = {}  # by column key; formulas are not read
+        self.bad: set[str] = set()  # columns already reported: no second problem about them
+        self.problems: list[Problem] = []
+        self.vendor: Vendor | None = None
+        self.parent_ref = ""
+        self.data_categories: list = []
+        self.purposes: list = []
+
+    def problem(self, key: str | None, reason: str) -> None:
+        self.problems.append(Problem(self.number, COLUMN_BY_KEY[key].header if key else None, reason))
+        if key:
+            self.bad.add(key)
+
+    def add(self, problems: list[Problem]) -> None:
+        for problem in problems:
+            self.problems.append(problem)
+            if problem.column in KEY_BY_HEADER:
+                self.bad.add(KEY_BY_HEADER[problem.column])
+
+    def text(self, key: str) -> str:
+        return _as_text(self.values.get(key))
+
+    def ok(self, *keys: str) -> bool:
+        return not self.bad.intersection(keys)
 
 
 def _is_formula(cell) -> bool:
@@ -612,8 +630,8 @@ def _read_header(ws) -> dict[str, int]:
     return found
 
 
-def _read_rows(ws, positions: dict[str, int]) -> tuple[list[_RawRow], list[Problem]]:
-    rows: list[_RawRow] = []
+def _read_rows(ws, positions: dict[str, int]) -> tuple[list[_Row], list[Problem]]:
+    rows: list[_Row] = []
     problems: list[Problem] = []
     keys_at = {index: key for key, index in positions.items()}
     ws.reset_dimensions()  # read every row, whatever the file claims its size is
@@ -632,7 +650,7 @@ def _read_rows(ws, positions: dict[str, int]) -> tuple[list[_RawRow], list[Probl
                 )
             )
             break
-        row = _RawRow(number, {}, [], set())
+        row = _Row(number)
         for index, cell in enumerate(cells):
             key = keys_at.get(index)
             if key is None:
@@ -645,8 +663,7 @@ def _read_rows(ws, positions: dict[str, int]) -> tuple[list[_RawRow], list[Probl
                         )
                     )
             elif _is_formula(cell):
-                row.problems.append(Problem(number, COLUMN_BY_KEY[key].header, _formula_reason()))
-                row.bad.add(key)
+                row.problem(key, _formula_reason())
             else:
                 row.values[key] = cell.value
         rows.append(row)
@@ -658,7 +675,7 @@ def _filename(file) -> str:
     return re.split(r"[\\/]", name)[-1][:100] or "workbook.xlsx"
 
 
-def _open_rows(file) -> list[_RawRow]:
+def _open_rows(file) -> list[_Row]:
     try:
         validate_workbook_upload(file)
     except ValidationError as error:
@@ -697,37 +714,6 @@ def _open_rows(file) -> list[_RawRow]:
     if problems:
         raise VendorImportInvalid([problem for row in rows for problem in row.problems] + problems)
     return rows
-
-
-class _Row:
-    """One vendor row being validated: its parsed values and the problems found so far."""
-
-    def __init__(self, raw: _RawRow):
-        self.number = raw.number
-        self.values = raw.values
-        self.bad = set(raw.bad)
-        self.problems = list(raw.problems)
-        self.vendor: Vendor | None = None
-        self.parent_ref = ""
-        self.data_categories: list = []
-        self.purposes: list = []
-
-    def problem(self, key: str | None, reason: str) -> None:
-        self.problems.append(Problem(self.number, COLUMN_BY_KEY[key].header if key else None, reason))
-        if key:
-            self.bad.add(key)
-
-    def add(self, problems: list[Problem]) -> None:
-        for problem in problems:
-            self.problems.append(problem)
-            if problem.column in KEY_BY_HEADER:
-                self.bad.add(KEY_BY_HEADER[problem.column])
-
-    def text(self, key: str) -> str:
-        return _as_text(self.values.get(key))
-
-    def ok(self, *keys: str) -> bool:
-        return not self.bad.intersection(keys)
 
 
 def _corporate_number_form(text: str) -> str:
@@ -1002,12 +988,11 @@ def read_vendor_workbook(*, file, user) -> list[PlannedVendor]:
     Raises VendorImportInvalid listing every problem found (row, column header, reason); nothing is
     returned unless every row is valid.
     """
-    raw_rows = _open_rows(file)
+    rows = _open_rows(file)
     kinds = _kind_lookup()
     countries = {code for code, _name in _country_codes()}
     categories = {c.code.casefold(): c for c in DataCategory.objects.all()}
     purposes = {p.code.casefold(): p for p in Purpose.objects.all()}
-    rows = [_Row(raw) for raw in raw_rows]
     for row in rows:
         _parse_row(row, user=user, kinds=kinds, countries=countries, categories=categories, purposes=purposes)
     existing = _existing_vendors(rows)

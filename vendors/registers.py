@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from core.excel import ITERATION_CHUNK, Column, choice_column, column, stream
+from core.templatetags.ui import user_label
 
 from .models import Vendor
 
@@ -121,7 +122,7 @@ def vendor_register(queryset: QuerySet[Vendor]) -> tuple[list[Column], Iterable[
         column(_("Principals (estimate)"), "principal_count", 12),
         column(_("Data abroad"), "handles_data_abroad", 10),
         column(_("System access"), "has_system_access", 10),
-        Column(_("Owner"), lambda v: (v.owner.get_full_name() or v.owner.username) if v.owner else "", 18),
+        Column(_("Owner"), lambda v: v.owner and user_label(v.owner), 18),
     ]
     for group in _GROUPS.values():
         columns.extend(group.columns)
