@@ -939,10 +939,68 @@ REGISTERS = {
 def reminders_about(s: Scene) -> dict[str, Reminder]:
     """One reminder of every kind, about the scene's objects, as the reminder sources build them."""
     today = timezone.localdate()
-    contract, vendor, check = s.contract, s.vendor, s.check
-
-    def reminder(template, subject, deadline, **context):
-        return Reminder(
+    vendor, contract, approved = s.vendor, s.contract, s.approved
+    finding, transfer, check = s.finding, s.transfer, s.check
+    days_left = (contract.decision_on - today).days
+    # email -> (template, what it is about, its deadline, its context)
+    emails = {
+        "email_contract_notice": (
+            "contracts/email/notice",
+            contract,
+            contract.decision_on,
+            {"contract": contract, "vendor": vendor, "days_left": days_left, "days_overdue": 0},
+        ),
+        "email_contract_expired": (
+            "contracts/email/expired",
+            contract,
+            contract.ends_on,
+            {"contract": contract, "vendor": vendor, "days_since": 1},
+        ),
+        "email_assessment_expiry": (
+            "assessments/email/expiry",
+            approved,
+            approved.valid_until,
+            {"assessment": approved, "vendor": vendor, "days_left": 20},
+        ),
+        "email_assessment_expired": (
+            "assessments/email/expired",
+            approved,
+            approved.valid_until,
+            {"assessment": approved, "vendor": vendor, "days_since": 1},
+        ),
+        "email_finding": (
+            "assessments/email/finding",
+            finding,
+            finding.due_on,
+            {"finding": finding, "vendor": vendor, "days_overdue": 5},
+        ),
+        "email_transfer_check": (
+            "transfers/email/check",
+            transfer,
+            today,
+            {"transfer": transfer, "vendor": vendor, "days_left": 0},
+        ),
+        "email_transfer_correction": (
+            "transfers/email/correction",
+            check,
+            check.correction_due_on,
+            {"check": check, "transfer": transfer, "vendor": vendor},
+        ),
+        "email_transfer_suspended": (
+            "transfers/email/suspended",
+            check,
+            check.checked_on,
+            {"check": check, "transfer": transfer, "vendor": vendor},
+        ),
+        "email_country": (
+            "transfers/email/country",
+            s.country,
+            today,
+            {"country": s.country, "stale_on": today},
+        ),
+    }
+    return {
+        name: Reminder(
             kind=f"security-{template}",
             subject=subject,
             deadline=deadline,
@@ -951,71 +1009,7 @@ def reminders_about(s: Scene) -> dict[str, Reminder]:
             template=template,
             context=context,
         )
-
-    return {
-        "email_contract_notice": reminder(
-            "contracts/email/notice",
-            contract,
-            contract.decision_on,
-            contract=contract,
-            vendor=vendor,
-            days_left=(contract.decision_on - today).days,
-            days_overdue=0,
-        ),
-        "email_contract_expired": reminder(
-            "contracts/email/expired",
-            contract,
-            contract.ends_on,
-            contract=contract,
-            vendor=vendor,
-            days_since=1,
-        ),
-        "email_assessment_expiry": reminder(
-            "assessments/email/expiry",
-            s.approved,
-            s.approved.valid_until,
-            assessment=s.approved,
-            vendor=vendor,
-            days_left=20,
-        ),
-        "email_assessment_expired": reminder(
-            "assessments/email/expired",
-            s.approved,
-            s.approved.valid_until,
-            assessment=s.approved,
-            vendor=vendor,
-            days_since=1,
-        ),
-        "email_finding": reminder(
-            "assessments/email/finding",
-            s.finding,
-            s.finding.due_on,
-            finding=s.finding,
-            vendor=vendor,
-            days_overdue=5,
-        ),
-        "email_transfer_check": reminder(
-            "transfers/email/check", s.transfer, today, transfer=s.transfer, vendor=vendor, days_left=0
-        ),
-        "email_transfer_correction": reminder(
-            "transfers/email/correction",
-            check,
-            check.correction_due_on,
-            check=check,
-            transfer=s.transfer,
-            vendor=vendor,
-        ),
-        "email_transfer_suspended": reminder(
-            "transfers/email/suspended",
-            check,
-            check.checked_on,
-            transfer=s.transfer,
-            check=check,
-            vendor=vendor,
-        ),
-        "email_country": reminder(
-            "transfers/email/country", s.country, today, country=s.country, stale_on=today
-        ),
+        for name, (template, subject, deadline, context) in emails.items()
     }
 
 
@@ -1057,9 +1051,10 @@ def render_everything(s: Scene, rendered: Rendered) -> None:
         rendered.html[name] = response.content.decode()
     # The audit trail is paged: every page of it.
     page = 2
-    while f'href="?page={page}' in rendered.html["audit"] or f"page={page}" in rendered.html["audit"]:
+    while f"page={page}" in rendered.html.get("audit", ""):
         response = superuser.get(_url("audit"), {"page": page})
         if response.status_code != 200:
+            rendered.problems.append(f"audit page {page}: HTTP {response.status_code}")
             break
         rendered.html["audit"] += response.content.decode()
         page += 1
