@@ -256,9 +256,11 @@ class VendorImportView(RoleRequiredMixin, FormView):
                 dry_run=form.cleaned_data["dry_run"],
             )
         except VendorImportInvalid as error:
-            return self.render_to_response(self.get_context_data(form=form, problems=error.problems))
+            return self.render_to_response(
+                self.get_context_data(form=self.next_form(form), problems=error.problems)
+            )
         if result.dry_run:
-            return self.render_to_response(self.get_context_data(form=form, result=result))
+            return self.render_to_response(self.get_context_data(form=self.next_form(form), result=result))
         messages.success(
             self.request,
             ngettext(
@@ -269,6 +271,11 @@ class VendorImportView(RoleRequiredMixin, FormView):
             % {"count": result.count, "file": result.filename},
         )
         return redirect(f"{reverse('vendors:list')}?status={Vendor.Status.DRAFT}")
+
+    def next_form(self, form):
+        """The form for the next upload: a browser cannot keep the chosen file, so the field must not look
+        accepted; the dry-run choice is kept."""
+        return self.form_class(initial={"dry_run": form.cleaned_data["dry_run"]})
 
 
 class VendorImportTemplateView(RoleRequiredMixin, View):

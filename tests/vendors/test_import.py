@@ -567,6 +567,19 @@ def test_the_page_lists_every_problem_and_saves_nothing(procurement_client):
     assert Vendor.objects.count() == 0
 
 
+@pytest.mark.parametrize("dry_run", [True, False])
+def test_after_a_refused_workbook_the_form_asks_for_the_file_again_keeping_the_dry_run_choice(
+    procurement_client, dry_run
+):
+    rows = [vendor_row(1, kind="supplier")]
+    data = {"file": upload(rows), **({"dry_run": "on"} if dry_run else {})}
+    response = procurement_client.post(reverse("vendors:import"), data)
+    form = response.context["form"]
+    assert not form.is_bound  # the browser has dropped the file: the field must not look accepted
+    assert form.initial["dry_run"] is dry_run
+    assert "is-valid" not in response.content.decode()
+
+
 def test_the_page_refuses_a_file_that_is_not_a_workbook_with_a_clear_message(procurement_client):
     file = SimpleUploadedFile("vendors.pdf", b"%PDF-1.4\n", content_type="application/pdf")
     response = procurement_client.post(reverse("vendors:import"), {"file": file})
