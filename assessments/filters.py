@@ -6,7 +6,13 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.filters import LargeTableChoiceFilter, SearchFilterSet, StableOrderingFilter
+from core.filters import (
+    ColumnChoiceFilter,
+    LargeTableChoiceFilter,
+    SearchFilterSet,
+    StableOrderingFilter,
+    owners_of,
+)
 from vendors.models import Vendor
 
 from .models import Assessment, Criterion, Finding, Standard
@@ -16,9 +22,9 @@ from .services import finding_past_due_q, valid_q
 class AssessmentFilterSet(SearchFilterSet):
     search_fields = ("vendor__name", "vendor__name_kana")
 
-    status = django_filters.MultipleChoiceFilter(choices=Assessment.Status.choices, label=_("Status"))
-    result = django_filters.MultipleChoiceFilter(choices=Assessment.Result.choices, label=_("Result"))
-    kind = django_filters.MultipleChoiceFilter(choices=Assessment.Kind.choices, label=_("Kind"))
+    status = ColumnChoiceFilter(choices=Assessment.Status.choices, label=_("Status"))
+    result = ColumnChoiceFilter(choices=Assessment.Result.choices, label=_("Result"))
+    kind = ColumnChoiceFilter(choices=Assessment.Kind.choices, label=_("Kind"))
     vendor = LargeTableChoiceFilter(queryset=Vendor.objects.order_by("name"), label=_("Vendor"))
     standard = django_filters.ModelChoiceFilter(queryset=Standard.objects.all(), label=_("Standard"))
     reviewed_by = django_filters.ModelChoiceFilter(
@@ -78,12 +84,10 @@ class CriterionFilterSet(SearchFilterSet):
 class FindingFilterSet(SearchFilterSet):
     search_fields = ("description", "assessment__vendor__name", "criterion__code")
 
-    status = django_filters.MultipleChoiceFilter(choices=Finding.Status.choices, label=_("Status"))
-    severity = django_filters.MultipleChoiceFilter(choices=Finding.Severity.choices, label=_("Severity"))
+    status = ColumnChoiceFilter(choices=Finding.Status.choices, label=_("Status"))
+    severity = ColumnChoiceFilter(choices=Finding.Severity.choices, label=_("Severity"))
     owner = django_filters.ModelChoiceFilter(
-        queryset=lambda request: (
-            get_user_model().objects.filter(owned_findings__isnull=False).distinct().order_by("username")
-        ),
+        queryset=lambda request: owners_of(Finding),
         label=_("Owner"),
     )
     past_due = django_filters.BooleanFilter(method="filter_past_due", label=_("Open and past due"))

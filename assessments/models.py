@@ -11,13 +11,14 @@ from django.utils.translation import gettext_lazy as _
 
 from core.history import History
 from core.i18n import localized
+from core.models import CachedChoiceLabels
 from core.validators import validate_evidence
 from vendors.models import Vendor
 
 PERCENT = [MinValueValidator(0), MaxValueValidator(100)]
 
 
-class Standard(models.Model):
+class Standard(CachedChoiceLabels, models.Model):
     """A version of the company's internal standard for selecting and supervising vendors."""
 
     class Status(models.TextChoices):
@@ -100,7 +101,7 @@ class Category(models.TextChoices):
     CONTRACT = "contract", _("Contract and re-entrustment")
 
 
-class Criterion(models.Model):
+class Criterion(CachedChoiceLabels, models.Model):
     class AppliesWhen(models.TextChoices):
         ALWAYS = "always", _("Always")
         DATA_ABROAD = "data_abroad", _("Only when the vendor handles data abroad")
@@ -181,7 +182,7 @@ class Criterion(models.Model):
             )
 
 
-class Assessment(models.Model):
+class Assessment(CachedChoiceLabels, models.Model):
     class Kind(models.TextChoices):
         INITIAL = "initial", _("Initial (before entrusting)")
         PERIODIC = "periodic", _("Periodic")
@@ -258,6 +259,9 @@ class Assessment(models.Model):
         indexes = [
             models.Index(fields=["status", "submitted_at"], name="assessment_queue"),
             models.Index(fields=["vendor", "status"], name="assessment_vendor_status"),
+            models.Index(fields=["-created_at", "-id"], name="assessment_newest_first"),  # the list's order
+            # Valid (approved, valid until a day) and expiring assessments: gates, gap filter, dashboard.
+            models.Index(fields=["status", "valid_until"], name="assessment_status_validity"),
         ]
 
     def __str__(self):
@@ -275,7 +279,7 @@ class Assessment(models.Model):
         return self.status in (self.Status.DRAFT, self.Status.RETURNED)
 
 
-class Answer(models.Model):
+class Answer(CachedChoiceLabels, models.Model):
     class Response(models.TextChoices):
         YES = "yes", _("Yes")
         PARTIAL = "partial", _("Partially")
@@ -311,7 +315,7 @@ class Answer(models.Model):
         return reverse("assessments:detail", args=[self.assessment_id]) + f"#answer-{self.pk}"
 
 
-class Finding(models.Model):
+class Finding(CachedChoiceLabels, models.Model):
     class Severity(models.TextChoices):
         HIGH = "high", _("High")
         MEDIUM = "medium", _("Medium")

@@ -90,8 +90,9 @@ TEMPLATES = [
     },
 ]
 
-# Widgets render through TEMPLATES, so the project can override a widget template.
-FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+# Widgets render through TEMPLATES, so the project can override a widget template (selects are written in
+# Python unless overridden: core/form_renderer.py).
+FORM_RENDERER = "core.form_renderer.FormRenderer"
 
 WSGI_APPLICATION = "config.wsgi.application"
 

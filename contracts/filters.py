@@ -6,7 +6,13 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.filters import LargeTableChoiceFilter, SearchFilterSet, StableOrderingFilter
+from core.filters import (
+    ColumnChoiceFilter,
+    LargeTableChoiceFilter,
+    SearchFilterSet,
+    StableOrderingFilter,
+    owners_of,
+)
 from vendors.models import Vendor
 
 from .models import Clause, ContractKind, ProtectionContract, ReentrustmentConsent, required_clauses_by_kind
@@ -34,10 +40,10 @@ class ProtectionContractFilterSet(SearchFilterSet):
     search_fields = ("reference", "title", "vendor__name")
 
     vendor = LargeTableChoiceFilter(queryset=Vendor.objects.order_by("name"), label=_("Vendor"))
-    kind = django_filters.MultipleChoiceFilter(choices=ContractKind.choices, label=_("Kind"))
-    status = django_filters.MultipleChoiceFilter(choices=ProtectionContract.Status.choices, label=_("Status"))
+    kind = ColumnChoiceFilter(choices=ContractKind.choices, label=_("Kind"))
+    status = ColumnChoiceFilter(choices=ProtectionContract.Status.choices, label=_("Status"))
     owner = django_filters.ModelChoiceFilter(
-        queryset=lambda request: get_user_model().objects.filter(owned_contracts__isnull=False).distinct(),
+        queryset=lambda request: owners_of(ProtectionContract),
         label=_("Owner"),
     )
     responsible = django_filters.ModelChoiceFilter(

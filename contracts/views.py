@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import F, Prefetch
+from django.db.models import F
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -15,7 +15,7 @@ from core.views import ServiceFormMixin, add_service_errors
 from . import services
 from .filters import ProtectionContractFilterSet
 from .forms import ConfirmForm, ContractForm, ReasonRequiredForm, ReentrustmentConsentForm
-from .models import Clause, ProtectionContract, ReentrustmentConsent, required_clauses_by_kind
+from .models import Clause, ProtectionContract, ReentrustmentConsent, missing_clause_counts
 from .registers import contract_register
 
 EDITORS = (PROCUREMENT, COMPLIANCE)
@@ -28,18 +28,15 @@ class ContractListView(RoleRequiredMixin, FilterView):
     export_url_name = "contracts:export"
     register_name = "contracts"
     register = staticmethod(contract_register)
-    queryset = (
-        ProtectionContract.objects.select_related("vendor", "owner")
-        .prefetch_related(Prefetch("clauses", queryset=Clause.objects.only("pk")))
-        .order_by(F("decision_on").asc(nulls_last=True), "reference")
+    queryset = ProtectionContract.objects.select_related("vendor", "owner").order_by(
+        F("decision_on").asc(nulls_last=True), "reference"
     )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        required = required_clauses_by_kind()
+        missing = missing_clause_counts(context["object_list"])
         for contract in context["object_list"]:
-            present = {c.pk for c in contract.clauses.all()}
-            contract.missing_count = len(required.get(contract.kind, set()) - present)
+            contract.missing_count = missing[contract.pk]
         return context
 
 

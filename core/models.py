@@ -7,10 +7,11 @@ from django.urls import get_script_prefix
 from django.utils.encoding import iri_to_uri
 from django.utils.translation import gettext_lazy as _
 
+from .choices import CachedChoiceLabels
 from .integrity_models import HistoryAlert, HistoryVerification  # noqa: F401  (history verification)
 
 
-class UserProfile(models.Model):
+class UserProfile(CachedChoiceLabels, models.Model):
     """Per-user settings the product needs outside a request: the language and rhythm of reminder emails.
 
     Every user has one (created with the user), reachable as `user.profile`.
@@ -107,7 +108,7 @@ class ReminderLog(models.Model):
         return self.State.WAITING if self.via_digest else self.State.FAILING
 
 
-class RegisterExport(models.Model):
+class RegisterExport(CachedChoiceLabels, models.Model):
     """An Excel register too large to stream during the request, built by a Celery worker into a file.
 
     Not a domain record: the worker claims it and reports progress with compare-and-swap queryset

@@ -3,7 +3,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.filters import LargeTableChoiceFilter, SearchFilterSet
+from core.filters import ColumnChoiceFilter, LargeTableChoiceFilter, SearchFilterSet
 from vendors.models import Vendor
 
 from .models import STALE_AFTER, Country, ForeignTransfer, JointUseArrangement, ProvisionRecord, checked_from
@@ -15,8 +15,8 @@ class ForeignTransferFilterSet(SearchFilterSet):
 
     vendor = LargeTableChoiceFilter(queryset=Vendor.objects.order_by("name"), label=_("Recipient"))
     country = django_filters.ModelChoiceFilter(queryset=Country.objects.all(), label=_("Country"))
-    route = django_filters.MultipleChoiceFilter(choices=ForeignTransfer.Route.choices, label=_("Route"))
-    status = django_filters.MultipleChoiceFilter(choices=ForeignTransfer.Status.choices, label=_("Status"))
+    route = ColumnChoiceFilter(choices=ForeignTransfer.Route.choices, label=_("Route"))
+    status = ColumnChoiceFilter(choices=ForeignTransfer.Status.choices, label=_("Status"))
     unmet = django_filters.BooleanFilter(method="filter_unmet", label=_("Prerequisites unmet"))
     check_overdue = django_filters.BooleanFilter(
         method="filter_check_overdue", label=_("Periodic check overdue")

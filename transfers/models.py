@@ -13,6 +13,7 @@ from django.utils.translation import pgettext_lazy
 
 from core.history import History
 from core.i18n import localized
+from core.models import CachedChoiceLabels
 from core.validators import validate_document
 from vendors.models import DataCategory, Purpose, Vendor
 
@@ -95,7 +96,7 @@ class Country(models.Model):
         }
 
 
-class ForeignTransfer(models.Model):
+class ForeignTransfer(CachedChoiceLabels, models.Model):
     """Provision of personal data to a party in a foreign country, on one of the routes of APPI Art. 28."""
 
     class Relationship(models.TextChoices):
@@ -219,7 +220,7 @@ def checked_from() -> Coalesce:
     return Coalesce(Max("checks__checked_on"), "started_on")
 
 
-class PeriodicCheck(models.Model):
+class PeriodicCheck(CachedChoiceLabels, models.Model):
     """The yearly (or more frequent) check of a standard-conforming recipient (Art. 28(3), Rule 18(1))."""
 
     class Result(models.TextChoices):
@@ -313,7 +314,7 @@ class ConsentRecord(models.Model):
         return reverse("transfers:detail", args=[self.transfer_id]) + f"#consent-{self.pk}"
 
 
-class JointUseArrangement(models.Model):
+class JointUseArrangement(CachedChoiceLabels, models.Model):
     """The particulars of joint use published before any provision (Art. 27(5)(iii)), one row per version."""
 
     class Status(models.TextChoices):
@@ -388,7 +389,7 @@ class JointUseArrangement(models.Model):
         return reverse("transfers:joint_use_detail", args=[self.pk])
 
 
-class ProvisionRecord(models.Model):
+class ProvisionRecord(CachedChoiceLabels, models.Model):
     """A record of provision to a third party (APPI Art. 29), kept until its retention date (Rule 21)."""
 
     class Kind(models.TextChoices):

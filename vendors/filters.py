@@ -1,33 +1,31 @@
 import django_filters
-from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from core.filters import LargeTableChoiceFilter, SearchFilterSet, StableOrderingFilter
+from core.filters import (
+    AnyRelatedFilter,
+    ColumnChoiceFilter,
+    LargeTableChoiceFilter,
+    SearchFilterSet,
+    StableOrderingFilter,
+    owners_of,
+)
 
 from .gates import coverage_gap_choices, coverage_gap_condition
 from .models import DataCategory, Purpose, Vendor
 
 
-def _owners(request):
-    return get_user_model().objects.filter(owned_vendors__isnull=False).distinct().order_by("username")
-
-
 class VendorFilterSet(SearchFilterSet):
     search_fields = ("name", "name_kana", "corporate_number")
 
-    kind = django_filters.MultipleChoiceFilter(choices=Vendor.Kind.choices, label=_("Kind"))
-    status = django_filters.MultipleChoiceFilter(choices=Vendor.Status.choices, label=_("Status"))
-    risk_tier = django_filters.MultipleChoiceFilter(choices=Vendor.RiskTier.choices, label=_("Risk tier"))
-    country = django_filters.MultipleChoiceFilter(choices=countries, label=_("Country"))
+    kind = ColumnChoiceFilter(choices=Vendor.Kind.choices, label=_("Kind"))
+    status = ColumnChoiceFilter(choices=Vendor.Status.choices, label=_("Status"))
+    risk_tier = ColumnChoiceFilter(choices=Vendor.RiskTier.choices, label=_("Risk tier"))
+    country = ColumnChoiceFilter(choices=countries, label=_("Country"))
     is_group_company = django_filters.BooleanFilter(label=_("Group company"))
-    data_categories = django_filters.ModelMultipleChoiceFilter(
-        queryset=DataCategory.objects.all(), label=_("Data category"), distinct=True
-    )
-    purposes = django_filters.ModelMultipleChoiceFilter(
-        queryset=Purpose.objects.all(), label=_("Purpose of use"), distinct=True
-    )
-    owner = django_filters.ModelChoiceFilter(queryset=_owners, label=_("Owner"))
+    data_categories = AnyRelatedFilter(queryset=DataCategory.objects.all(), label=_("Data category"))
+    purposes = AnyRelatedFilter(queryset=Purpose.objects.all(), label=_("Purpose of use"))
+    owner = django_filters.ModelChoiceFilter(queryset=lambda request: owners_of(Vendor), label=_("Owner"))
     gap = django_filters.ChoiceFilter(
         choices=coverage_gap_choices, method="filter_gap", label=_("Approved, but lacking")
     )

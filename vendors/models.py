@@ -8,6 +8,7 @@ from django_countries.fields import CountryField
 
 from core.history import History
 from core.i18n import localized
+from core.models import CachedChoiceLabels
 
 from .validators import validate_corporate_number
 
@@ -75,7 +76,7 @@ class Purpose(BilingualName):
         return reverse("vendors:purpose_detail", args=[self.pk])
 
 
-class Vendor(models.Model):
+class Vendor(CachedChoiceLabels, models.Model):
     """A party the company entrusts personal data to, re-entrusted subcontractor, or joint user."""
 
     class Kind(models.TextChoices):
