@@ -55,14 +55,17 @@ lint: install
 messages: install
 	$(BIN)/python manage.py makemessages -l ja $(MESSAGE_IGNORES)
 
-# Benchmarks (bench/run.py): builds the PostgreSQL data sets once (bench_10000, bench_30000, bench_50000,
-# cached by size), measures every figure beside its reference, writes bench/results.json and bench/RESULTS.md.
+# Benchmarks (bench/run.py; PostgreSQL on 127.0.0.1): builds the data sets bench_10000, bench_30000 and
+# bench_50000 with generate_data once (tens of minutes; reused while they hold that many vendors), measures every
+# figure beside its reference, writes bench/results.json and bench/RESULTS.md.
 .PHONY: bench
 bench: install
 	$(BIN)/python bench/run.py
 
-# Load test (bench/loadtest.py): gunicorn with production settings on the 10,000-vendor PostgreSQL data set,
-# 20 signed-in users for 60 s (LOADTEST_USERS, LOADTEST_SECONDS); writes bench/LOADTEST.md. Needs PostgreSQL.
+# Load test (bench/loadtest.py; PostgreSQL): migrates bench_10000 (built as for `make bench` if missing) and gives
+# its generated users a password, then drives gunicorn (production settings, 4 workers) with 20 signed-in locust
+# users for 60 s (LOADTEST_USERS, LOADTEST_SECONDS, LOADTEST_WORKERS, LOADTEST_VENDORS); writes bench/LOADTEST.md
+# and bench/loadtest-results.json.
 .PHONY: loadtest
 loadtest: install
 	$(BIN)/python bench/loadtest.py

@@ -2,8 +2,8 @@
 
 Run from the project root:  .venv/bin/python bench/loadtest.py
 
-1. Uses the cached PostgreSQL database bench_<N> (10,000 vendors; built once by bench/workspace.py's
-   ensure_database), migrates it, gives the generated users gen-procurement-01..20 and
+1. Uses the cached PostgreSQL database bench_<N> (10,000 vendors; built once by bench/harness.py's
+   ensure_database, as for `make bench`), migrates it, gives the generated users gen-procurement-01..20 and
    gen-compliance-01..05 a known password, so the load tool signs in through the real login form, and
    runs ANALYZE (planner statistics, as autovacuum keeps them in production).
 2. Collects the static files into a temporary STATIC_ROOT and starts gunicorn on a free loopback port,
@@ -34,9 +34,8 @@ from datetime import datetime
 from importlib.metadata import version
 from pathlib import Path
 
-from workspace import database_url, ensure_database
+from harness import ROOT, database_url, ensure_database
 
-ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "var" / "loadtest"
 RESULTS_JSON = ROOT / "bench" / "loadtest-results.json"
 RESULTS_MD = ROOT / "bench" / "LOADTEST.md"

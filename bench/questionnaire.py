@@ -3,22 +3,20 @@
 Run from the project root:  .venv/bin/python bench/questionnaire.py
 
 Uses its own SQLite database (/tmp/bench-questionnaire.sqlite3, recreated on every run), never the
-project's. Prints a Markdown table of the median of 5 runs of each step. Not a test.
+project's. Prints a Markdown table of the median of 5 runs of each step. Not a test. Its assessment and
+answered workbook are also those `make bench` times the import of, on PostgreSQL (bench/run.py, imports).
 """
 
 import io
-import os
 import statistics
-import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from harness import setup_django, timed
+
 DATABASE = Path("/tmp/bench-questionnaire.sqlite3")
 CRITERIA = 300
 RUNS = 5
-
-sys.path.insert(0, str(ROOT))
 
 
 def prepare():
@@ -87,21 +85,8 @@ def answered(workbook_bytes: bytes, assessment) -> bytes:
     return buffer.getvalue()
 
 
-def timed(function, runs: int = RUNS) -> tuple[list[float], object]:
-    times, result = [], None
-    for _ in range(runs):
-        start = time.perf_counter()
-        result = function()
-        times.append((time.perf_counter() - start) * 1000)
-    return times, result
-
-
 def main() -> None:
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
-    os.environ["DATABASE_URL"] = f"sqlite:///{DATABASE}"
-    import django
-
-    django.setup()
+    setup_django(f"sqlite:///{DATABASE}")
     import openpyxl
 
     from assessments.excel import questionnaire_workbook, read_questionnaire
@@ -109,9 +94,11 @@ def main() -> None:
     assessment = prepare()
     rows = assessment.answers.count()
 
-    export_times, exported = timed(lambda: questionnaire_workbook(assessment))
+    export_times, exported = timed(lambda: questionnaire_workbook(assessment), RUNS)
     filled = answered(exported, assessment)
-    import_times, answers = timed(lambda: read_questionnaire(assessment=assessment, file=io.BytesIO(filled)))
+    import_times, answers = timed(
+        lambda: read_questionnaire(assessment=assessment, file=io.BytesIO(filled)), RUNS
+    )
     assert len(answers) == rows and all(response for response, _comment in answers.values()), answers
 
     print(f"Questionnaire workbook, {rows} criteria, median of {RUNS} runs (openpyxl {openpyxl.__version__})")
