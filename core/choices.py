@@ -1,10 +1,11 @@
-"""get_FOO_display() from a table of each field's labels per language, built once per process."""
+"""Choice labels read from tables built once per language: model choices (get_FOO_display) and countries."""
 
 from functools import cache
 
 from django.utils.encoding import force_str
 from django.utils.hashable import make_hashable
 from django.utils.translation import get_language
+from django_countries import countries
 
 
 @cache
@@ -24,3 +25,14 @@ class CachedChoiceLabels:
         value = getattr(self, field.attname)
         label = choice_labels(field, get_language()).get(make_hashable(value), value)
         return force_str(label, strings_only=True)
+
+
+@cache
+def _country_choices(language: str | None) -> tuple[tuple[str, str], ...]:
+    return tuple((code, str(name)) for code, name in countries)
+
+
+def country_choices() -> tuple[tuple[str, str], ...]:
+    """django-countries' (code, name) pairs in the active language and its order, listed once per language: a
+    filter form translating and sorting 250 names on every page view spent a tenth of the page on it."""
+    return _country_choices(get_language())

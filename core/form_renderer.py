@@ -7,19 +7,30 @@ compares the two); a project template overriding either, or a widget naming othe
 usual.
 """
 
+import html
+
 from django.forms.renderers import TemplatesSetting
 from django.template import TemplateDoesNotExist
 from django.utils.formats import localize
-from django.utils.html import conditional_escape
+from django.utils.functional import Promise
 
 SELECT_TEMPLATE = "django/forms/widgets/select.html"
 OPTION_TEMPLATE = "django/forms/widgets/select_option.html"
 
 
+def _escape(value) -> str:
+    """django.utils.html.conditional_escape without its per-call lazy-argument checks (thousands of calls
+    for a long select)."""
+    if isinstance(value, Promise):
+        value = str(value)
+    if hasattr(value, "__html__"):
+        return value.__html__()
+    return html.escape(str(value))
+
+
 def _text(value) -> str:
     """A value as `{{ value }}` shows it: localised, then escaped unless already safe."""
-    value = localize(value)
-    return conditional_escape(value if isinstance(value, str) else str(value))
+    return _escape(localize(value))
 
 
 def _attrs(attrs: dict) -> str:
@@ -27,20 +38,20 @@ def _attrs(attrs: dict) -> str:
     return "".join(
         ""
         if value is False
-        else f" {conditional_escape(name)}"
+        else f" {_escape(name)}"
         if value is True
-        else f' {conditional_escape(name)}="{conditional_escape(str(value))}"'
+        else f' {_escape(name)}="{_escape(str(value))}"'
         for name, value in attrs.items()
     )
 
 
 def render_select(widget: dict) -> str:
-    parts = [f'<select name="{conditional_escape(widget["name"])}"{_attrs(widget["attrs"])}>']
+    parts = [f'<select name="{_escape(widget["name"])}"{_attrs(widget["attrs"])}>']
     for group_name, group_choices, _index in widget["optgroups"]:
         if group_name:
             parts.append(f'\n  <optgroup label="{_text(group_name)}">')
         for option in group_choices:
-            value = conditional_escape(str(option["value"]))
+            value = _escape(str(option["value"]))
             parts.append(
                 f'\n  <option value="{value}"{_attrs(option["attrs"])}>{_text(option["label"])}</option>\n'
             )

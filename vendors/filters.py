@@ -1,7 +1,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries
 
+from core.choices import country_choices
 from core.filters import (
     AnyRelatedFilter,
     ColumnChoiceFilter,
@@ -21,7 +21,7 @@ class VendorFilterSet(SearchFilterSet):
     kind = ColumnChoiceFilter(choices=Vendor.Kind.choices, label=_("Kind"))
     status = ColumnChoiceFilter(choices=Vendor.Status.choices, label=_("Status"))
     risk_tier = ColumnChoiceFilter(choices=Vendor.RiskTier.choices, label=_("Risk tier"))
-    country = ColumnChoiceFilter(choices=countries, label=_("Country"))
+    country = ColumnChoiceFilter(choices=country_choices, label=_("Country"))
     is_group_company = django_filters.BooleanFilter(label=_("Group company"))
     data_categories = AnyRelatedFilter(queryset=DataCategory.objects.all(), label=_("Data category"))
     purposes = AnyRelatedFilter(queryset=Purpose.objects.all(), label=_("Purpose of use"))

@@ -41,3 +41,14 @@ def test_the_label_follows_the_language_of_the_moment():
         assert (vendor.get_status_display(), vendor.get_country_display()) == ("Under review", "Japan")
     with override("ja"):
         assert (vendor.get_status_display(), vendor.get_country_display()) == ("審査中", "日本")
+
+
+@pytest.mark.parametrize("language", ["en", "ja"])
+def test_the_country_choices_are_django_countries_own_in_the_active_language(language):
+    from django_countries import countries
+
+    from core.choices import country_choices
+
+    with override(language):
+        assert list(country_choices()) == [(code, str(name)) for code, name in countries]
+        assert len(country_choices()) > 240
