@@ -6,7 +6,15 @@ from django.utils.translation import gettext_lazy as _
 from core.filters import ColumnChoiceFilter, LargeTableChoiceFilter, SearchFilterSet
 from vendors.models import Vendor
 
-from .models import STALE_AFTER, Country, ForeignTransfer, JointUseArrangement, ProvisionRecord, checked_from
+from .models import (
+    STALE_AFTER,
+    Country,
+    ForeignTransfer,
+    JointUseArrangement,
+    ProvisionRecord,
+    checked_from,
+    with_related_rows,
+)
 from .services import joint_use_needs_notice_q, transfer_unmet_prerequisites
 
 
@@ -28,7 +36,7 @@ class ForeignTransferFilterSet(SearchFilterSet):
 
     def filter_unmet(self, queryset, name, value):
         # The rules live in one Python function; evaluate it over the (prefetched) rows, then filter by id.
-        rows = queryset.select_related("country").prefetch_related("checks", "consents")
+        rows = with_related_rows(queryset.select_related("country"))
         ids = [t.pk for t in rows if bool(transfer_unmet_prerequisites(t)) == value]
         return queryset.filter(pk__in=ids)
 

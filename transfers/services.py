@@ -118,7 +118,7 @@ def _system_prerequisites(transfer: ForeignTransfer, today: date) -> list[str]:
 
 
 def _consent_prerequisites(transfer: ForeignTransfer, today: date) -> list[str]:
-    consents = sorted(transfer.consents.all(), key=lambda c: (c.obtained_on, c.pk), reverse=True)
+    consents = sorted(transfer.loaded("consents"), key=lambda c: (c.obtained_on, c.pk), reverse=True)
     consent = consents[0] if consents else None
     if consent is None:
         return [_("No consent record: record the information given and the consent obtained.")]
