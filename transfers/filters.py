@@ -35,8 +35,9 @@ class ForeignTransferFilterSet(SearchFilterSet):
         fields = ["vendor", "country", "route", "status", "relationship"]
 
     def filter_unmet(self, queryset, name, value):
-        # The rules live in one Python function; evaluate it over the (prefetched) rows, then filter by id.
-        rows = with_related_rows(queryset.select_related("country"))
+        # The rules live in one Python function: judge every row with the facts they read (loaded once, not
+        # with the list page's own prefetches), then filter by id.
+        rows = with_related_rows(queryset.select_related("country").prefetch_related(None))
         ids = [t.pk for t in rows if bool(transfer_unmet_prerequisites(t)) == value]
         return queryset.filter(pk__in=ids)
 
