@@ -25,7 +25,6 @@ from openpyxl.utils import get_column_letter
 
 # A spreadsheet treats text starting with these as a formula (or as the start of one, via DDE).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 ITERATION_CHUNK = 2000
 PROGRESS_EVERY = 500  # rows between two progress reports of a background export
@@ -95,9 +94,7 @@ def _cell(ws, value, yes_no: tuple[str, str]):
         cell.number_format = DATETIME_FORMAT
         return cell
     if isinstance(value, date):
-        cell = WriteOnlyCell(ws, value)
-        cell.number_format = DATE_FORMAT
-        return cell
+        return value  # openpyxl formats a date as yyyy-mm-dd itself: no styled cell to build for each one
     if isinstance(value, int | float | Decimal):
         return value
     return neutralise(force_str(value))
