@@ -4,7 +4,6 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import F
 from django.forms import modelformset_factory
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -13,6 +12,7 @@ from django.views.generic import DetailView, FormView
 from django.views.generic.edit import CreateView, UpdateView
 from django_filters.views import FilterView
 
+from core.downloads import XLSX, attachment
 from core.forms import VersionField
 from core.history import EditConflict
 from core.roles import COMPLIANCE, PROCUREMENT, RoleRequiredMixin, has_role
@@ -228,12 +228,8 @@ class QuestionnaireDownloadView(RoleRequiredMixin, DetailView):
 
     def get(self, request, *args, **kwargs):
         assessment = self.get_object()
-        response = HttpResponse(
-            excel.questionnaire_workbook(assessment),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        response["Content-Disposition"] = f'attachment; filename="questionnaire-{assessment.pk}.xlsx"'
-        return response
+        workbook = excel.questionnaire_workbook(assessment)
+        return attachment(workbook, f"questionnaire-{assessment.pk}.xlsx", content_type=XLSX)
 
 
 class QuestionnaireUploadView(RoleRequiredMixin, FormView):

@@ -23,6 +23,8 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from .downloads import XLSX, attachment
+
 # A spreadsheet treats text starting with these as a formula (or as the start of one, via DDE).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
@@ -146,14 +148,7 @@ def register_response(*, filename: str, title: str, columns: list[Column], rows:
         spool.close()
         raise
     spool.seek(0)
-    response = FileResponse(
-        spool,
-        as_attachment=True,
-        filename=filename,
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return attachment(spool, filename, content_type=XLSX)  # closes the spool once streamed
 
 
 def stream(queryset: QuerySet) -> Iterable:

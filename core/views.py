@@ -3,7 +3,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db.models import Case, IntegerField, Model, QuerySet, Value, When
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import translation
@@ -17,6 +17,7 @@ from django_filters.views import FilterView
 
 from .audit import AuditFilterSet, audit_register, audit_rows, audited_models
 from .audit import entries as audit_entries
+from .downloads import attachment
 from .excel import RegisterFile, column, register_response, stream
 from .exports import ExportRefused, export_queue, export_view_for
 from .filters import NotificationFilterSet
@@ -247,13 +248,6 @@ class ProtectedFileView(RoleRequiredMixin, DetailView):
         if not file:
             raise Http404
         return attachment(file.open("rb"), file.name.rsplit("/", 1)[-1])
-
-
-def attachment(file, filename: str) -> FileResponse:
-    """An open stored file as a download, which the browser must not sniff into something it would run."""
-    response = FileResponse(file, as_attachment=True, filename=filename)
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 class ServiceActionView(RoleRequiredMixin, SingleObjectMixin, View):

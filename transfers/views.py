@@ -1,7 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
@@ -10,6 +9,7 @@ from django.views.generic import DetailView, FormView
 from django.views.generic.edit import CreateView, UpdateView
 from django_filters.views import FilterView
 
+from core.downloads import attachment
 from core.roles import COMPLIANCE, PROCUREMENT, RoleRequiredMixin, has_role
 from core.views import ServiceActionView, ServiceFormMixin, add_service_errors
 
@@ -186,9 +186,9 @@ class DisclosureView(RoleRequiredMixin, DetailView):
     def render_to_response(self, context, **response_kwargs):
         if self.request.GET.get("download"):
             text = render_to_string("transfers/disclosure.txt", context, request=self.request)
-            response = HttpResponse(text, content_type="text/plain; charset=utf-8")
-            response["Content-Disposition"] = f'attachment; filename="disclosure-{self.object.pk}.txt"'
-            return response
+            return attachment(
+                text, f"disclosure-{self.object.pk}.txt", content_type="text/plain; charset=utf-8"
+            )
         return super().render_to_response(context, **response_kwargs)
 
 

@@ -2,7 +2,6 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -12,6 +11,7 @@ from django.views.generic import DetailView, FormView
 from django.views.generic.edit import CreateView, UpdateView
 from django_filters.views import FilterView
 
+from core.downloads import XLSX, attachment
 from core.roles import COMPLIANCE, PROCUREMENT, RoleRequiredMixin, has_role
 from core.views import ServiceFormMixin, add_service_errors, choice_rank
 
@@ -282,10 +282,4 @@ class VendorImportTemplateView(RoleRequiredMixin, View):
     roles = VendorImportView.roles
 
     def get(self, request, *args, **kwargs):
-        response = HttpResponse(
-            import_template_workbook(),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        response["Content-Disposition"] = 'attachment; filename="vendor-import-template.xlsx"'
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
+        return attachment(import_template_workbook(), "vendor-import-template.xlsx", content_type=XLSX)
