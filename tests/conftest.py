@@ -2,6 +2,7 @@ import io
 from collections import defaultdict
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 from django.db import transaction
 from django.test import Client, override_settings
@@ -23,6 +24,13 @@ def pytest_sessionstart(session):
 def fast_password_hashing(settings):
     """Test users get a cheap password hash: PBKDF2's million rounds would dominate the suite's run time."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache: a rolled-back test's rows (and, on SQLite, their reused ids) must
+    not answer for the next test's."""
+    cache.clear()
 
 
 @pytest.fixture

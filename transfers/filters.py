@@ -13,9 +13,8 @@ from .models import (
     JointUseArrangement,
     ProvisionRecord,
     checked_from,
-    with_related_rows,
 )
-from .services import joint_use_needs_notice_q, transfer_unmet_prerequisites
+from .services import joint_use_needs_notice_q, unmet_transfer_ids
 
 
 class ForeignTransferFilterSet(SearchFilterSet):
@@ -35,11 +34,9 @@ class ForeignTransferFilterSet(SearchFilterSet):
         fields = ["vendor", "country", "route", "status", "relationship"]
 
     def filter_unmet(self, queryset, name, value):
-        # The rules live in one Python function: judge every row with the facts they read (loaded once, not
-        # with the list page's own prefetches), then filter by id.
-        rows = with_related_rows(queryset.select_related("country").prefetch_related(None))
-        ids = [t.pk for t in rows if bool(transfer_unmet_prerequisites(t)) == value]
-        return queryset.filter(pk__in=ids)
+        # The rules live in one Python function; their verdicts come by id, judged once per state of the data.
+        unmet = unmet_transfer_ids()
+        return queryset.filter(pk__in=unmet) if value else queryset.exclude(pk__in=unmet)
 
     def filter_check_overdue(self, queryset, name, value):
         overdue = Q(

@@ -21,7 +21,7 @@ from transfers.models import (
     PeriodicCheck,
     ProvisionRecord,
 )
-from transfers.services import joint_use_revise, transfer_unmet_prerequisites
+from transfers.services import joint_use_revise, periodic_check_record, transfer_unmet_prerequisites
 from vendors.models import Vendor
 
 from ..factories import (
@@ -166,6 +166,30 @@ def test_the_list_filters_transfers_with_unmet_prerequisites(viewer_client, scen
 
 def test_the_list_filters_transfers_with_every_prerequisite_met(viewer_client, scene):
     assert listed(viewer_client, unmet="false") == {"Alpha", "Delta", "Golf"}
+
+
+def test_the_unmet_filter_follows_a_check_recorded_after_the_list_was_shown(viewer_client, compliance_user):
+    transfer = SystemTransferFactory(vendor=vendor("Kilo"), status=Status.ACTIVE, started_on=today())
+    assert listed(viewer_client, unmet="true") == {"Kilo"}  # no periodic check yet
+    periodic_check_record(
+        transfer=transfer,
+        user=compliance_user,
+        checked_on=today(),
+        implementation_status="The recipient applies the contractual measures.",
+        foreign_laws="No law found that affects the measures.",
+        result="ok",
+    )
+    assert listed(viewer_client, unmet="true") == set()
+    assert listed(viewer_client, unmet="false") == {"Kilo"}
+
+
+def test_the_unmet_filter_judges_again_on_a_new_day(viewer_client, monkeypatch):
+    checked = SystemTransferFactory(vendor=vendor("Lima"), status=Status.ACTIVE, started_on=today())
+    PeriodicCheckFactory(transfer=checked, checked_on=today() - relativedelta(months=12))
+    assert listed(viewer_client, unmet="true") == set()  # checked 12 months ago today: still in time
+    tomorrow = today() + timedelta(days=1)
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: tomorrow)
+    assert listed(viewer_client, unmet="true") == {"Lima"}
 
 
 def test_the_list_filters_transfers_whose_periodic_check_is_overdue(viewer_client, scene):
