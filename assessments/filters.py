@@ -58,7 +58,10 @@ class AssessmentFilterSet(SearchFilterSet):
         fields = ["status", "result", "kind", "vendor", "standard", "reviewed_by"]
 
     def filter_responsible(self, queryset, name, value):
-        return queryset.filter(Q(prepared_by=value) | Q(vendor__owner=value))
+        # The vendors as a subquery, not a join: the join made the database hash every vendor to test the OR.
+        return queryset.filter(
+            Q(prepared_by=value) | Q(vendor__in=Vendor.objects.filter(owner=value).values("pk"))
+        )
 
     def filter_expiring_within(self, queryset, name, value):
         today = timezone.localdate()

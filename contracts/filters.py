@@ -87,7 +87,8 @@ class ProtectionContractFilterSet(SearchFilterSet):
         )
 
     def filter_responsible(self, queryset, name, value):
-        return queryset.filter(Q(owner=value) | Q(vendor__owner=value))
+        # The vendors as a subquery, not a join: the join made the database hash every vendor to test the OR.
+        return queryset.filter(Q(owner=value) | Q(vendor__in=Vendor.objects.filter(owner=value).values("pk")))
 
     def filter_missing_clauses(self, queryset, name, value):
         condition = missing_clauses_q()
