@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Count, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -33,7 +33,8 @@ class VendorListView(RoleRequiredMixin, FilterView):
     register = staticmethod(vendor_register)
     queryset = (
         Vendor.objects.select_related("owner", "parent")
-        .prefetch_related("data_categories")
+        # As plain lists: a related manager and a queryset per row cost more than the rows' own rendering.
+        .prefetch_related(Prefetch("data_categories", to_attr="category_list"))
         .annotate(
             # A correlated count, worked out for the page's rows only (an aggregate would group the
             # whole filtered register, and make the paginator's count do the same).
