@@ -22,7 +22,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -117,10 +117,10 @@ def _deliver_one(reminder: Reminder, recipient) -> RunResult:
     note = {"message": email.subject[:300], "link": _link(reminder.subject)}
     if _wants_digest(recipient):
         return _queue_for_digest(reminder, recipient, note)
-    log = _claim(reminder, recipient)
-    if log is None:
+    claimed = _claim(reminder, recipient)
+    if claimed is None:
         return RunResult(skipped=1)
-    return _send_claimed(email, recipient, [log.pk], what=f"Reminder {reminder.kind}", **note)
+    return _send_claimed(email, recipient, [claimed], what=f"Reminder {reminder.kind}", **note)
 
 
 def _send_claimed(email: RenderedEmail, recipient, pks: list[int], *, what: str, **sent_fields) -> RunResult:
@@ -148,15 +148,20 @@ def _key(reminder: Reminder, recipient) -> dict:
     }
 
 
-def _claim(reminder: Reminder, recipient) -> ReminderLog | None:
-    """The claimed log row, or None when it is sent, held by another worker, or given up."""
-    with transaction.atomic():
-        log, created = ReminderLog.objects.get_or_create(
-            **_key(reminder, recipient), defaults={"claimed_at": timezone.now(), "attempts": 1}
-        )
-    if created:
-        return log
-    return log if _claim_existing(log.pk) else None
+def _claim(reminder: Reminder, recipient) -> int | None:
+    """The id of the claimed log row, or None when it is sent, held by another worker, or given up.
+
+    Inserting the row (unique per key) is the claim: what is due has mostly never been tried, so that is one
+    statement. A row already there (a failed send, a dead worker's claim) is taken over by compare-and-swap.
+    """
+    key = _key(reminder, recipient)
+    try:
+        with transaction.atomic():
+            return ReminderLog.objects.create(**key, claimed_at=timezone.now(), attempts=1).pk
+    except IntegrityError:
+        pass  # another run's row, or an earlier attempt's
+    pk = ReminderLog.objects.filter(**key).values_list("pk", flat=True).first()
+    return pk if pk is not None and _claim_existing(pk) else None
 
 
 def _unclaimed(now) -> Q:
