@@ -75,10 +75,10 @@ def export_link(context):
 
 @register.simple_tag
 def filter_field(field):
-    """One field of a list page's filter form, in the markup django-bootstrap5's `bootstrap_field` writes (small,
-    no help text), without its renderer objects: a filter form's dozen fields through that renderer cost a third
-    of a list page. A filter holding a value shows no green "valid" state, as there is nothing to confirm; one
-    that refuses its value shows the reason under it."""
+    """One field of a list page's filter form, in the markup django-bootstrap5's `bootstrap_field` writes
+    (small, no help text) without building its renderer objects for each field of every list page. A filter
+    holding a value shows no green "valid" state, as there is nothing to confirm; one that refuses its value
+    shows the reason under it."""
     widget = field.field.widget
     is_select = isinstance(widget, forms.Select)
     css = "form-select form-select-sm" if is_select else "form-control form-control-sm"
