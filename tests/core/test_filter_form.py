@@ -5,6 +5,8 @@ import re
 import pytest
 from django.urls import reverse
 
+from ..factories import ProtectionContractFactory
+
 pytestmark = pytest.mark.django_db
 
 
@@ -36,6 +38,22 @@ def test_a_refused_filter_value_is_explained_under_its_field(viewer_client):
     assert 'aria-describedby="id_deadline_within_error"' in block
     assert '<div id="id_deadline_within_error" class="w-100">' in block
     assert '<div class="invalid-feedback d-block">Enter a number.</div>' in block
+
+
+REFUSED = (
+    "A filter below has a value that cannot be used, so nothing is listed (or exported) until it is corrected"
+)
+
+
+def test_a_refused_filter_value_says_why_the_list_is_empty(viewer_client):
+    ProtectionContractFactory()
+    response = viewer_client.get(reverse("contracts:list"), {"deadline_within": "soon"})
+    assert list(response.context["object_list"]) == []
+    assert REFUSED in response.content.decode()
+    assert (
+        REFUSED
+        not in viewer_client.get(reverse("contracts:list"), {"deadline_within": "30"}).content.decode()
+    )
 
 
 def test_an_accepted_filter_value_is_shown_without_a_valid_mark(viewer_client):
