@@ -18,7 +18,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from .excel import ITERATION_CHUNK, Column
-from .history import ACTIONS, Version, diffs
+from .history import ACTIONS, Version, diffs, historical_model
 from .i18n import localized
 from .templatetags.ui import user_label
 
@@ -88,7 +88,7 @@ def audit_rows(filterset: AuditFilterSet) -> QuerySet:
     valid = filterset.is_valid()
     branches = []
     for label, model in filterset.chosen_models().items():
-        queryset = model.history.model.objects.all()
+        queryset = historical_model(model).objects.all()
         if filterset.is_bound:
             queryset = filterset.filter_queryset(queryset) if valid else queryset.none()
         branches.append(
@@ -191,7 +191,7 @@ def entries(rows: Iterable[dict]) -> list[AuditEntry]:
 
 def _versions(model, history_ids: list[int]) -> list[Version]:
     """The versions with their diffs against the version before each: two queries plus the diff's."""
-    historical = model.history.model
+    historical = historical_model(model)
     before = historical.objects.filter(id=OuterRef("id"), history_date__lt=OuterRef("history_date")).order_by(
         "-history_date", "-history_id"
     )

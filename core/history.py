@@ -9,6 +9,7 @@ and its M2M sets are final.
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -43,6 +44,13 @@ class History(HistoricalRecords):
         super().finalize(sender, **kwargs)
         if sender is self.cls:
             sender._history_records = self
+
+
+@cache
+def historical_model(model) -> type:
+    """The model of `model`'s history table. Reading `model.history` builds a new manager class each time
+    (simple_history's descriptor); the audit trail, which reads it for twenty tables a page, asks here."""
+    return model.history.model
 
 
 @contextmanager

@@ -22,7 +22,7 @@ from .excel import RegisterFile, column, register_response, stream
 from .exports import ExportRefused, export_queue, export_view_for
 from .filters import NotificationFilterSet
 from .forms import ProfileForm
-from .history import save_with_history, versions
+from .history import historical_model, save_with_history, versions
 from .models import RegisterExport, ReminderLog, UserProfile
 from .pagination import UncountedPaginator
 from .roles import AUDIT_ROLES, COMPLIANCE, RoleRequiredMixin, has_role
@@ -313,7 +313,7 @@ class AuditMixin(RoleRequiredMixin):
     roles = AUDIT_ROLES
 
     def audit_filterset(self) -> AuditFilterSet:
-        historical = next(iter(audited_models().values())).history.model
+        historical = historical_model(next(iter(audited_models().values())))
         return AuditFilterSet(self.request.GET or None, queryset=historical.objects.none())
 
 
