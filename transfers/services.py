@@ -10,7 +10,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.history import delete_with_history, save_with_history
+from core.history import delete_with_history, historical_model, save_with_history
 from core.reminders import Reminder, deliver, fully_sent, not_fully_sent, reminder_source, run_reminders
 from core.roles import COMPLIANCE, PROCUREMENT, active_users_with_role, has_role
 from vendors.models import Vendor
@@ -196,7 +196,7 @@ def _prerequisite_data_marks() -> tuple:
     quote = connection.ops.quote_name
     parts = []
     for model in _PREREQUISITE_MODELS:
-        table, history = quote(model._meta.db_table), quote(model.history.model._meta.db_table)
+        table, history = quote(model._meta.db_table), quote(historical_model(model)._meta.db_table)
         pk = quote(model._meta.pk.column)
         parts += [
             f"(SELECT COUNT(*) FROM {table})",
