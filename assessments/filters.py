@@ -2,7 +2,6 @@ from datetime import timedelta
 
 import django_filters
 from django.contrib.auth import get_user_model
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -13,7 +12,7 @@ from core.filters import (
     StableOrderingFilter,
     owners_of,
 )
-from vendors.models import Vendor
+from vendors.models import Vendor, responsible_q
 
 from .models import Assessment, Criterion, Finding, Standard
 from .services import finding_past_due_q, valid_q
@@ -58,10 +57,7 @@ class AssessmentFilterSet(SearchFilterSet):
         fields = ["status", "result", "kind", "vendor", "standard", "reviewed_by"]
 
     def filter_responsible(self, queryset, name, value):
-        # The vendors as a subquery, not a join: the join made the database hash every vendor to test the OR.
-        return queryset.filter(
-            Q(prepared_by=value) | Q(vendor__in=Vendor.objects.filter(owner=value).values("pk"))
-        )
+        return queryset.filter(responsible_q(value, "prepared_by"))
 
     def filter_expiring_within(self, queryset, name, value):
         today = timezone.localdate()

@@ -9,9 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.choices import CachedChoiceLabels
 from core.history import History
 from core.i18n import localized
-from core.models import CachedChoiceLabels
 from core.validators import validate_evidence
 from vendors.models import Vendor
 

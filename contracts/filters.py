@@ -13,7 +13,7 @@ from core.filters import (
     StableOrderingFilter,
     owners_of,
 )
-from vendors.models import Vendor
+from vendors.models import Vendor, responsible_q
 
 from .models import Clause, ContractKind, ProtectionContract, ReentrustmentConsent, required_clauses_by_kind
 
@@ -87,8 +87,7 @@ class ProtectionContractFilterSet(SearchFilterSet):
         )
 
     def filter_responsible(self, queryset, name, value):
-        # The vendors as a subquery, not a join: the join made the database hash every vendor to test the OR.
-        return queryset.filter(Q(owner=value) | Q(vendor__in=Vendor.objects.filter(owner=value).values("pk")))
+        return queryset.filter(responsible_q(value, "owner"))
 
     def filter_missing_clauses(self, queryset, name, value):
         condition = missing_clauses_q()

@@ -8,9 +8,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from core.choices import CachedChoiceLabels
 from core.history import History
 from core.i18n import localized
-from core.models import CachedChoiceLabels
 from core.validators import validate_document
 from vendors.models import DataCategory, Vendor
 

@@ -6,9 +6,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from core.choices import CachedChoiceLabels
 from core.history import History
 from core.i18n import localized
-from core.models import CachedChoiceLabels
 
 from .validators import validate_corporate_number
 
@@ -269,6 +269,13 @@ class Contact(models.Model):
 
     def get_absolute_url(self):
         return reverse("vendors:detail", args=[self.vendor_id]) + "#contacts"
+
+
+def responsible_q(user, own_field: str) -> Q:
+    """Rows `user` answers for: theirs through `own_field` (a contract's owner, an assessment's preparer) or
+    about a vendor they own. The vendors as a subquery, not a join: the join made the database hash every
+    vendor to test the OR."""
+    return Q(**{own_field: user}) | Q(vendor__in=Vendor.objects.filter(owner=user).values("pk"))
 
 
 def vendor_subtree(vendor: Vendor) -> list[tuple[int, Vendor]]:
