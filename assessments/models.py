@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.choices import CachedChoiceLabels
 from core.history import History
-from core.i18n import localized
+from core.i18n import bilingual
 from core.validators import validate_evidence
 from vendors.models import Vendor
 
@@ -162,9 +162,7 @@ class Criterion(CachedChoiceLabels, models.Model):
     def get_absolute_url(self):
         return reverse("assessments:criterion_edit", args=[self.pk])
 
-    @property
-    def question(self) -> str:
-        return localized(self.question_en, self.question_ja)
+    question = bilingual("question_en", "question_ja")
 
     def applies_to(self, vendor: Vendor) -> bool:
         return {

@@ -13,6 +13,7 @@ from django.views.generic.edit import CreateView, UpdateView
 from django_filters.views import FilterView
 
 from core.downloads import XLSX, attachment
+from core.edit_tokens import forget_opened, opened_version, remember_opened, token_key
 from core.forms import VersionField
 from core.history import EditConflict
 from core.roles import COMPLIANCE, PROCUREMENT, RoleRequiredMixin, has_role
@@ -151,16 +152,22 @@ class AnswersEditView(RoleRequiredMixin, FormView):
             ),
         )
 
-    def submitted_version(self) -> int:
-        return VersionField().clean(self.request.POST.get("version"))
+    @property
+    def token_key(self) -> str:
+        return f"{token_key(self.assessment)}:answers"
+
+    def submitted_version(self) -> int | None:
+        """The page's edit token as posted, else as this session opened the page (core.edit_tokens)."""
+        version = VersionField().clean(self.request.POST.get("version"))
+        return opened_version(self.request.session, self.token_key) if version is None else version
 
     def get_context_data(self, **kwargs):
         if "version" not in kwargs:  # the page's edit token: as opened, or as submitted when re-shown
-            kwargs["version"] = (
-                self.submitted_version()
-                if self.request.method == "POST"
-                else services.answers_version(self.assessment)
-            )
+            if self.request.method == "POST":
+                kwargs["version"] = self.submitted_version()
+            else:
+                kwargs["version"] = services.answers_version(self.assessment)
+                remember_opened(self.request.session, self.token_key, kwargs["version"])
         return super().get_context_data(
             assessment=self.assessment, formset=kwargs.get("form") or self.get_form(), **kwargs
         )
@@ -177,8 +184,10 @@ class AnswersEditView(RoleRequiredMixin, FormView):
             formset._non_form_errors = formset.error_class(error.messages)
             if isinstance(error, EditConflict):
                 # The input stays; the current token lets a second press save over the change, on purpose.
+                remember_opened(self.request.session, self.token_key, error.version)
                 return self.render_to_response(self.get_context_data(form=formset, version=error.version))
             return self.form_invalid(formset)
+        forget_opened(self.request.session, self.token_key)
         messages.success(self.request, _("Answers saved."))
         return redirect(self.assessment)
 

@@ -10,7 +10,7 @@ from django.utils.translation import pgettext_lazy
 
 from core.choices import CachedChoiceLabels
 from core.history import History
-from core.i18n import localized
+from core.i18n import bilingual
 from core.validators import validate_document
 from vendors.models import DataCategory, Vendor
 
@@ -57,9 +57,7 @@ class Clause(CachedChoiceLabels, models.Model):
     def get_absolute_url(self):
         return reverse("contracts:clause_detail", args=[self.pk])
 
-    @property
-    def title(self) -> str:
-        return localized(self.title_en, self.title_ja)
+    title = bilingual("title_en", "title_ja")
 
     def clean(self):
         unknown = set(self.required_for or []) - set(ContractKind.values)

@@ -20,8 +20,9 @@ class ChangeReasonMixin(forms.Form):
 
 
 class VersionField(forms.Field):
-    """The hidden edit token. A missing or garbled one reads as 0, which matches no version: a POST without
-    the token (a script, a page from before this field) is refused as stale, with the current token."""
+    """The hidden edit token. A garbled one reads as 0, which matches no version: refused as stale, with the
+    current token. A missing one reads as None: the view then checks the token its session opened the
+    form with (core.edit_tokens), if any."""
 
     widget = forms.HiddenInput
 
@@ -29,6 +30,8 @@ class VersionField(forms.Field):
         super().__init__(required=False, **kwargs)
 
     def to_python(self, value):
+        if value in self.empty_values:
+            return None
         return int(value) if str(value).isdigit() else 0
 
 
@@ -41,11 +44,16 @@ class VersionedFormMixin(forms.Form):
     """
 
     version = VersionField()
+    opened_version: int | None = None  # the token this user's session opened the form with (edit_tokens)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if not self.is_bound and self.instance.pk:
             self.initial["version"] = latest_version(self.instance.history.all())
+
+    def clean_version(self):
+        version = self.cleaned_data["version"]
+        return self.opened_version if version is None else version
 
     def add_error(self, field, error):
         if isinstance(error, EditConflict):

@@ -18,11 +18,12 @@ from django_filters.views import FilterView
 from .audit import AuditFilterSet, audit_register, audit_rows, audited_models
 from .audit import entries as audit_entries
 from .downloads import attachment
+from .edit_tokens import forget_opened, opened_version, remember_opened, token_key
 from .excel import RegisterFile, column, register_response, stream
 from .exports import ExportRefused, export_queue, export_view_for
 from .filters import NotificationFilterSet
-from .forms import ProfileForm
-from .history import historical_model, save_with_history, versions
+from .forms import ProfileForm, VersionedFormMixin
+from .history import EditConflict, historical_model, save_with_history, versions
 from .models import RegisterExport, ReminderLog, UserProfile
 from .pagination import UncountedPaginator
 from .roles import AUDIT_ROLES, COMPLIANCE, RoleRequiredMixin, has_role
@@ -48,19 +49,37 @@ def add_service_errors(form, error: ValidationError) -> None:
 
 
 class ServiceFormMixin:
-    """form_valid() calls `perform(form)` (one service call); refusals are shown on the form."""
+    """form_valid() calls `perform(form)` (one service call); refusals are shown on the form.
+
+    An edit form with an edit token (VersionedFormMixin) also has it remembered in the session when it is
+    opened, for a post that comes without it (core.edit_tokens).
+    """
 
     success_message = ""
 
     def perform(self, form):
         raise NotImplementedError
 
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        if isinstance(form, VersionedFormMixin) and form.instance.pk:
+            key = token_key(form.instance)
+            if form.is_bound:
+                form.opened_version = opened_version(self.request.session, key)
+            else:
+                remember_opened(self.request.session, key, form.initial["version"])
+        return form
+
     def form_valid(self, form):
         try:
             self.object = self.perform(form)
         except ValidationError as error:
             add_service_errors(form, error)
+            if isinstance(error, EditConflict):  # as the re-shown form's token: saving again overwrites
+                remember_opened(self.request.session, token_key(form.instance), error.version)
             return self.form_invalid(form)
+        if isinstance(form, VersionedFormMixin) and form.instance.pk:
+            forget_opened(self.request.session, token_key(form.instance))
         if self.success_message:
             messages.success(self.request, self.success_message % {"object": self.object})
         return redirect(self.get_success_url())

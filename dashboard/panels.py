@@ -76,10 +76,10 @@ def procurement_panels(user) -> list[PanelSpec]:
         PanelSpec(
             "notice_deadlines",
             _("Notice deadlines within 90 days"),
-            _("My contracts or my vendors' contracts whose last day to give notice is near."),
+            _("Active contracts whose last day to give notice of non-renewal is near, soonest first."),
             ContractListView,
             "contracts:list",
-            {"responsible": user.pk, "deadline_within": NOTICE_DEADLINE_DAYS, "ordering": "deadline"},
+            {"deadline_within": NOTICE_DEADLINE_DAYS, "ordering": "deadline"},
             "dashboard/rows/contracts.html",
         ),
         PanelSpec(
@@ -94,10 +94,10 @@ def procurement_panels(user) -> list[PanelSpec]:
         PanelSpec(
             "approved_with_gaps",
             _("Approved vendors lacking cover"),
-            _("My approved vendors without a covering contract or a valid assessment today."),
+            _("Approved vendors without a covering contract or a valid assessment today."),
             VendorListView,
             "vendors:list",
-            {"owner": user.pk, "gap": "any"},
+            {"gap": "any"},
             "dashboard/rows/vendors.html",
         ),
     ]
@@ -118,6 +118,15 @@ def compliance_panels(user) -> list[PanelSpec]:
             "assessments:review_queue",
             {},
             "dashboard/rows/assessments.html",
+        ),
+        PanelSpec(
+            "approved_without_contract",
+            _("Approved without a contract"),
+            _("Approved vendors whose covering contract has expired or been terminated, or never existed."),
+            VendorListView,
+            "vendors:list",
+            {"gap": "contract"},
+            "dashboard/rows/vendors.html",
         ),
         PanelSpec(
             "expiring_assessments",

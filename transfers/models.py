@@ -13,7 +13,7 @@ from django.utils.translation import pgettext_lazy
 
 from core.choices import CachedChoiceLabels
 from core.history import History
-from core.i18n import localized
+from core.i18n import bilingual
 from core.validators import validate_document
 from vendors.models import DataCategory, Purpose, Vendor
 
@@ -59,9 +59,7 @@ class Country(models.Model):
     def get_absolute_url(self):
         return reverse("transfers:country_detail", args=[self.pk])
 
-    @property
-    def name(self) -> str:
-        return localized(self.name_en, self.name_ja)
+    name = bilingual("name_en", "name_ja")
 
     def information_is_stale(self, on: date | None = None) -> bool:
         """True when the protection-system information was never reviewed or is older than 12 months."""

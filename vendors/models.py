@@ -8,7 +8,7 @@ from django_countries.fields import CountryField
 
 from core.choices import CachedChoiceLabels
 from core.history import History
-from core.i18n import localized
+from core.i18n import bilingual
 
 from .validators import validate_corporate_number
 
@@ -33,9 +33,7 @@ class BilingualName(models.Model):
     def __str__(self):
         return self.name
 
-    @property
-    def name(self) -> str:
-        return localized(self.name_en, self.name_ja)
+    name = bilingual("name_en", "name_ja")
 
 
 class DataCategory(BilingualName):

@@ -28,6 +28,7 @@ from ..factories import (
 PROCUREMENT_PANELS = ["my_draft_vendors", "notice_deadlines", "assessments_to_prepare", "approved_with_gaps"]
 COMPLIANCE_PANELS = [
     "review_queue",
+    "approved_without_contract",
     "expiring_assessments",
     "transfers_unmet",
     "checks_overdue",
@@ -39,11 +40,12 @@ COMPLIANCE_PANELS = [
 # appear. Contract rows are named by reference, findings by "vendor: description", joint use by "title vN".
 EXPECTED = {
     "my_draft_vendors": ["Mine Draft K.K."],
-    # Deadline in 30 days (mine), then in 40 days (someone else's contract of my vendor).
-    "notice_deadlines": ["PC-MINE-SOON", "PC-MYVENDOR-SOON"],
+    # Every owner's: deadlines in 30 days (the earlier entered first), then in 40 days.
+    "notice_deadlines": ["PC-MINE-SOON", "PC-THEIRS-SOON", "PC-MYVENDOR-SOON"],
     # Newest first, as the assessment list orders them.
     "assessments_to_prepare": ["Theirs Uncovered K.K.", "Mine Covered K.K.", "Mine Draft K.K."],
-    "approved_with_gaps": ["Mine Lapsed K.K.", "Mine Uncovered K.K."],
+    "approved_with_gaps": ["Mine Lapsed K.K.", "Mine Uncovered K.K.", "Theirs Uncovered K.K."],
+    "approved_without_contract": ["Mine Uncovered K.K.", "Theirs Uncovered K.K."],
     # Submitted 5 days ago before submitted yesterday.
     "review_queue": ["Theirs Draft K.K.", "Mine Draft K.K."],
     "expiring_assessments": ["Expiring Soon K.K."],
@@ -77,6 +79,13 @@ ALL_LABELS = {
         "Theirs Uncovered K.K.",
     ],
     "review_queue": ["Theirs Draft K.K.", "Mine Draft K.K.", "Mine Covered K.K.", "Theirs Uncovered K.K."],
+    "approved_without_contract": [
+        "Mine Uncovered K.K.",
+        "Theirs Uncovered K.K.",
+        "Mine Lapsed K.K.",
+        "Mine Covered K.K.",
+        "Mine Draft K.K.",
+    ],
     "expiring_assessments": [
         "Expiring Soon K.K.",
         "Expiring Later K.K.",
