@@ -120,11 +120,10 @@ def demo_loaded(django_db_setup, django_db_blocker, tmp_path_factory):
     Each test still runs in its own savepoint inside this transaction, so what a test changes is undone.
     """
     media = tmp_path_factory.mktemp("demo-media")
-    # pytest-django runs with DEBUG off, where the command refuses on purpose.
     fast = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     with (
         django_db_blocker.unblock(),
-        override_settings(DEBUG=True, MEDIA_ROOT=media, PASSWORD_HASHERS=fast),
+        override_settings(MEDIA_ROOT=media, PASSWORD_HASHERS=fast),
         transaction.atomic(),
     ):
         call_command("load_demo", stdout=io.StringIO())

@@ -17,8 +17,7 @@ S = ProtectionContract.Status
 
 
 @pytest.fixture
-def demo(demo_loaded, settings):
-    settings.DEBUG = True
+def demo(demo_loaded):
     return ProtectionContract.objects.all()
 
 

@@ -10,8 +10,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def demo(demo_loaded, settings):
-    settings.DEBUG = True
+def demo(demo_loaded):
     return Vendor.objects.all()
 
 

@@ -11,14 +11,13 @@ pytestmark = pytest.mark.django_db
 
 
 def test_it_refuses_to_run_with_debug_off(settings):
-    settings.DEBUG = False
-    with pytest.raises(CommandError, match="DEBUG off"):
+    settings.DEMO_DATA_ALLOWED = False
+    with pytest.raises(CommandError, match="DJANGO_DEBUG off"):
         call_command("load_demo")
     assert not Vendor.objects.exists()
 
 
 def test_with_if_empty_it_loads_nothing_when_vendors_exist(settings, capsys):
-    settings.DEBUG = True
     VendorFactory(name="Already here K.K.")
     call_command("load_demo", "--if-empty")
     assert "demo data not loaded" in capsys.readouterr().out

@@ -140,7 +140,7 @@ def test_the_lock_out_ends_after_the_cool_off(client, alice):
 
 
 def test_sign_in_throttling_is_configured_as_documented():
-    assert django_settings.AUTHENTICATION_BACKENDS[0] == "axes.backends.AxesStandaloneBackend"
+    assert django_settings.AUTHENTICATION_BACKENDS[0] == "core.auth_backends.AxesLockoutBackend"
     assert django_settings.MIDDLEWARE[-1] == "axes.middleware.AxesMiddleware"
     assert django_settings.AXES_LOCKOUT_PARAMETERS == [["username", "ip_address"]]
     assert django_settings.AXES_RESET_ON_SUCCESS is True
@@ -431,3 +431,11 @@ def test_no_rendered_page_lacks_the_policy(rendered_pages):
         if response.status_code == 200 and "Content-Security-Policy" not in response
     ]
     assert without == []
+
+
+def test_the_test_clients_login_signs_in_without_a_request_to_throttle(client, procurement_user):
+    procurement_user.set_password("a long enough passphrase")
+    procurement_user.save()
+    assert client.login(username=procurement_user.username, password="a long enough passphrase")
+    assert not client.login(username=procurement_user.username, password="wrong")
+    assert client.get("/vendors/").status_code == 200

@@ -462,13 +462,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--if-empty", action="store_true", help="Do nothing when vendors already exist.")
         parser.add_argument(
-            "--force", action="store_true", help="Allow with DEBUG off (never on production)."
+            "--force", action="store_true", help="Allow with DJANGO_DEBUG off (never on production)."
         )
 
     def handle(self, *args, if_empty=False, force=False, **options):
-        if not settings.DEBUG and not force:
+        if not settings.DEMO_DATA_ALLOWED and not force:
             raise CommandError(
-                "Demo users have known passwords: refusing with DEBUG off (use --force to insist)."
+                "Demo users have known passwords: refusing with DJANGO_DEBUG off (use --force to insist)."
             )
         users = self.create_users()
         if if_empty and Vendor.objects.exists():
