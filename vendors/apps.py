@@ -7,4 +7,4 @@ class VendorsConfig(AppConfig):
     verbose_name = _("Vendors")
 
     def ready(self):
-        from . import gates  # noqa: F401  registers the vendor status gates
+        from . import gates, signals  # noqa: F401  registers the vendor status gates and signal rules

@@ -137,8 +137,9 @@ class Vendor(CachedChoiceLabels, models.Model):
         help_text=_("Stores, accesses or processes the data in a foreign country (incl. cloud regions)."),
     )
     has_system_access = models.BooleanField(_("has access to company systems"), default=False)
+    # Derived from the intake when the vendor is saved (vendors.signals); empty only until then.
     risk_tier = models.CharField(
-        _("risk tier"), max_length=10, choices=RiskTier.choices, default=RiskTier.LOW, editable=False
+        _("risk tier"), max_length=10, choices=RiskTier.choices, blank=True, editable=False
     )
     risk_reasons = models.JSONField(_("risk reasons"), default=list, blank=True, editable=False)
     owner = models.ForeignKey(
@@ -186,11 +187,29 @@ class Vendor(CachedChoiceLabels, models.Model):
             models.Index(fields=["risk_tier"], name="vendor_risk_tier"),
         ]
 
+    # The intake answers the risk tier is derived from (besides data categories and subcontractors).
+    INTAKE_FIELDS = (
+        "handles_special_care_data",
+        "principal_count",
+        "handles_data_abroad",
+        "has_system_access",
+    )
+
     def __str__(self):
         return self.name
 
     def get_absolute_url(self):
         return reverse("vendors:detail", args=[self.pk])
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        vendor = super().from_db(db, field_names, values)
+        vendor.saved_intake = vendor.intake()  # to tell, when saved, whether the intake changed
+        return vendor
+
+    def intake(self) -> tuple:
+        # From the loaded values only: a field deferred by .only() is not fetched just to be remembered.
+        return tuple(self.__dict__.get(name) for name in self.INTAKE_FIELDS)
 
     def clean(self):
         errors = {}

@@ -89,7 +89,8 @@ def vendor_risk_tier(vendor: Vendor) -> tuple[str, list[str]]:
     return Vendor.RiskTier.LOW, [_("No high- or medium-risk factor in the intake.")]
 
 
-def _apply_risk_tier(vendor: Vendor) -> bool:
+def apply_risk_tier(vendor: Vendor) -> bool:
+    """Set the vendor's stored tier and reasons from its intake; True when they changed."""
     # Stored reasons are the audit record, kept in one language; pages recompute them in the reader's.
     with translation.override(settings.LANGUAGE_CODE):
         tier, reasons = vendor_risk_tier(vendor)
@@ -100,7 +101,7 @@ def _apply_risk_tier(vendor: Vendor) -> bool:
 
 def vendor_refresh_risk(*, vendor: Vendor, user, reason: str) -> None:
     """Recompute a vendor's stored risk tier; writes a version only when it changed."""
-    if _apply_risk_tier(vendor):
+    if apply_risk_tier(vendor):
         with history_deferred(vendor):
             vendor.save(update_fields=["risk_tier", "risk_reasons", "updated_at"])
         record_history(vendor, user=user, reason=reason)
@@ -134,7 +135,7 @@ def vendor_save(
                 vendor.data_categories.set(data_categories)
             if purposes is not None:
                 vendor.purposes.set(purposes)
-            if _apply_risk_tier(vendor):
+            if apply_risk_tier(vendor):
                 vendor.save(update_fields=["risk_tier", "risk_reasons"])
         record_history(vendor, user=user, reason=reason, created=created)
         for parent_id in {previous_parent_id, vendor.parent_id} - {None}:

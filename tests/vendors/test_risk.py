@@ -212,3 +212,30 @@ def test_a_subcontractor_still_counts_until_it_is_terminated(procurement_user, c
         vendor_change_status(vendor=subcontractor, status=Vendor.Status.APPROVED, user=compliance_user)
     parent.refresh_from_db()
     assert parent.risk_tier == MEDIUM
+
+
+# --- however the vendor is saved -------------------------------------------------------------------------
+
+
+def test_a_vendor_created_without_a_tier_gets_the_one_its_intake_calls_for(db):
+    vendor = Vendor.objects.create(name="Script K.K.", country="US", handles_special_care_data=True)
+    assert vendor.risk_tier == HIGH
+    assert Vendor.objects.get(pk=vendor.pk).risk_reasons == [
+        "Handles special-care-required personal information."
+    ]
+
+
+def test_a_changed_intake_saved_directly_recomputes_the_tier(db):
+    vendor = Vendor.objects.create(name="Script K.K.", country="US")
+    assert vendor.risk_tier == LOW
+    vendor = Vendor.objects.get(pk=vendor.pk)
+    vendor.principal_count = 5_000
+    vendor.save()
+    assert Vendor.objects.get(pk=vendor.pk).risk_tier == MEDIUM
+
+
+def test_a_tier_given_explicitly_is_kept_while_the_intake_does_not_change(db):
+    vendor = Vendor.objects.create(name="Migrated K.K.", country="US", risk_tier=HIGH)
+    vendor.notes = "Brought over from the old register."
+    vendor.save()
+    assert Vendor.objects.get(pk=vendor.pk).risk_tier == HIGH
