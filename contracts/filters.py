@@ -52,7 +52,10 @@ class ProtectionContractFilterSet(SearchFilterSet):
         label=_("Contract or vendor owner"),
     )
     deadline_within = django_filters.NumberFilter(
-        method="filter_deadline_within", label=_("Notice deadline within (days)"), min_value=0
+        method="filter_deadline_within",
+        label=_("Notice deadline within (days)"),
+        min_value=0,
+        max_value=36500,  # a hundred years; a far larger number would overflow the date arithmetic
     )
     deadline = django_filters.DateFromToRangeFilter(
         field_name="decision_on", label=_("Notice deadline (from – to)")

@@ -3,6 +3,8 @@
 from django.core.paginator import EmptyPage, InvalidPage, Page, PageNotAnInteger, Paginator
 from django.utils.translation import gettext_lazy as _
 
+MAX_PAGE = 1_000_000
+
 
 class UncountedPage(Page):
     def __init__(self, object_list, number, paginator, *, has_more: bool):
@@ -29,6 +31,8 @@ class UncountedPaginator(Paginator):
             raise PageNotAnInteger(_("That page number is not an integer")) from error
         if number < 1:
             raise EmptyPage(_("That page number is less than 1"))
+        if number > MAX_PAGE:  # its offset would overflow the database's integer; no list is that long
+            raise EmptyPage(_("That page contains no results"))
         return number
 
     def page(self, number):

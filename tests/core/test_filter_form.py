@@ -61,3 +61,9 @@ def test_an_accepted_filter_value_is_shown_without_a_valid_mark(viewer_client):
     assert "is-valid" not in response.content.decode()
     assert 'value="&lt;b&gt;x&lt;/b&gt;"' in field_markup(response, "q")
     assert '<option value="active" selected>' in field_markup(response, "status")
+
+
+def test_a_day_count_too_large_for_a_date_is_refused_not_a_server_error(viewer_client):
+    response = viewer_client.get(reverse("contracts:list"), {"deadline_within": "3000000"})
+    assert response.status_code == 200
+    assert REFUSED in response.content.decode()
