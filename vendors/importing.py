@@ -689,7 +689,9 @@ def _open_rows(file) -> list[_Row]:
         reason = _("The workbook could not be opened: it is damaged or not an Excel workbook.")
         raise VendorImportInvalid([Problem(None, None, reason)]) from error
     try:
-        if VENDORS not in workbook.sheetnames:
+        # A workbook of one sheet is read whatever its name (a list saved from another system); the
+        # template's other sheets are instructions, so with several the vendors' one must be named.
+        if VENDORS not in workbook.sheetnames and len(workbook.sheetnames) > 1:
             raise VendorImportInvalid(
                 [
                     Problem(
@@ -700,7 +702,7 @@ def _open_rows(file) -> list[_Row]:
                     )
                 ]
             )
-        sheet = workbook[VENDORS]
+        sheet = workbook[VENDORS] if VENDORS in workbook.sheetnames else workbook.worksheets[0]
         positions = _read_header(sheet)
         rows, problems = _read_rows(sheet, positions)
     except VendorImportInvalid:

@@ -139,17 +139,22 @@ def vendor_save(
                 vendor.save(update_fields=["risk_tier", "risk_reasons"])
         record_history(vendor, user=user, reason=reason, created=created)
         for parent_id in {previous_parent_id, vendor.parent_id} - {None}:
-            _refresh_parent_risk(parent_id, user=user, subcontractor=vendor)
+            _refresh_parent_risk(parent_id, user=user, subcontractor=vendor, cause=reason)
     return vendor
 
 
-def _refresh_parent_risk(parent_id: int, *, user, subcontractor: Vendor) -> None:
+def _refresh_parent_risk(parent_id: int, *, user, subcontractor: Vendor, cause: str = "") -> None:
+    """Recompute the parent's tier; its version's reason names the subcontractor and, if given, the
+    reason of the change that caused it (e.g. the import file, as on the subcontractor's own version)."""
     parent = Vendor.objects.get(pk=parent_id)
-    vendor_refresh_risk(
-        vendor=parent,
-        user=user,
-        reason=_("Risk tier recomputed: subcontractors changed (%(name)s).") % {"name": subcontractor.name},
-    )
+    if cause:
+        reason = _("Risk tier recomputed: subcontractors changed (%(name)s: %(cause)s).") % {
+            "name": subcontractor.name,
+            "cause": cause,
+        }
+    else:
+        reason = _("Risk tier recomputed: subcontractors changed (%(name)s).") % {"name": subcontractor.name}
+    vendor_refresh_risk(vendor=parent, user=user, reason=reason)
 
 
 def require_editor(user) -> None:
@@ -244,7 +249,7 @@ def vendor_delete(*, vendor: Vendor, user, reason: str = "") -> None:
                 % {"records": "; ".join(linked[:10])}
             ) from error
         if parent_id:
-            _refresh_parent_risk(parent_id, user=user, subcontractor=vendor)
+            _refresh_parent_risk(parent_id, user=user, subcontractor=vendor, cause=reason)
 
 
 def contact_save(*, contact: Contact, user, reason: str = "", version: int | None = None) -> Contact:

@@ -433,8 +433,41 @@ def test_a_parent_on_an_earlier_row_of_the_file_is_created_first(procurement_use
     vendor_import(file=upload(rows), user=procurement_user, dry_run=False)
     third = Vendor.objects.get(name="Third K.K.")
     assert [v.name for v in third.ancestors()] == ["Second K.K.", "Prime K.K."]
-    # The parents' risk tiers were recomputed for their new subcontractor, as vendor_save does.
-    assert Vendor.objects.get(name="Prime K.K.").risk_tier == Vendor.RiskTier.MEDIUM
+    # The parents' risk tiers were recomputed for their new subcontractor, as vendor_save does; every
+    # version the import wrote names the file.
+    prime = Vendor.objects.get(name="Prime K.K.")
+    assert prime.risk_tier == Vendor.RiskTier.MEDIUM
+    reasons = [version.history_change_reason for version in prime.history.all()]
+    assert reasons == [
+        "Risk tier recomputed: subcontractors changed (Second K.K.: Bulk import from vendors.xlsx).",
+        "Bulk import from vendors.xlsx",
+    ]
+
+
+def test_a_workbook_of_one_sheet_is_read_whatever_the_sheet_is_called(procurement_user):
+    workbook = Workbook()
+    workbook.active.title = "Export from the old system"
+    workbook.active.append(["name", "country", "kind"])
+    workbook.active.append(["Plain Sheet Inc.", "US", "contractor"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    file = SimpleUploadedFile("old-system.xlsx", buffer.getvalue(), content_type=XLSX)
+    vendor_import(file=file, user=procurement_user, dry_run=False)
+    assert Vendor.objects.get(name="Plain Sheet Inc.").country.code == "US"
+
+
+def test_a_workbook_of_several_sheets_needs_the_vendors_sheet(procurement_user):
+    workbook = Workbook()
+    workbook.active.title = "Notes"
+    workbook.create_sheet("List").append(["name", "country"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    file = SimpleUploadedFile("two-sheets.xlsx", buffer.getvalue(), content_type=XLSX)
+    with pytest.raises(VendorImportInvalid) as caught:
+        vendor_import(file=file, user=procurement_user, dry_run=True)
+    assert [p.reason for p in caught.value.problems] == [
+        "The workbook has no sheet named “Vendors”: fill in the import template."
+    ]
 
 
 def test_a_parent_already_in_the_register_is_found_by_corporate_number_or_exact_name(procurement_user):
