@@ -68,6 +68,28 @@ class AuditFilterSet(django_filters.FilterSet):
         field_name="history_change_reason", lookup_expr="icontains", label=_("Reason contains")
     )
 
+    # Links written by hand or by other tools may use django-simple-history's and Django's own names: the
+    # history_type field, change types as words, a model's label as Django spells it, or its bare name.
+    PARAMETER_ALIASES = {"history_type": "action", "date_from": "date_after", "date_to": "date_before"}
+    ACTION_WORDS = {"created": "+", "changed": "~", "deleted": "-"}
+
+    def __init__(self, data=None, *args, **kwargs):
+        super().__init__(self._normalised(data) if data is not None else None, *args, **kwargs)
+
+    @classmethod
+    def _normalised(cls, data):
+        data = data.copy()
+        for alias, name in cls.PARAMETER_ALIASES.items():
+            if alias in data and name not in data:
+                data.setlist(name, data.pop(alias))
+        if data.get("action"):
+            data["action"] = cls.ACTION_WORDS.get(data["action"].lower(), data["action"])
+        if data.get("model"):
+            model = data["model"].lower()
+            labels = [label for label in audited_models() if label == model or label.endswith(f".{model}")]
+            data["model"] = labels[0] if len(labels) == 1 else model
+        return data
+
     def keep(self, queryset, name, value):
         return queryset  # handled by choosing the tables in `audit_rows`
 

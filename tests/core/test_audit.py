@@ -228,6 +228,23 @@ def test_the_action_filter_keeps_one_kind_of_change(story, client_as, action, ex
     assert summary(audit_page(client_as("compliance"), {"action": action})) == [STORY[i] for i in expected]
 
 
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"model": "contracts.ProtectionContract"},
+        {"model": "protectioncontract"},
+        {"history_type": "~"},
+        {"action": "changed"},
+    ],
+    ids=["django-label", "bare-name", "history-type", "action-word"],
+)
+def test_filters_also_take_djangos_own_names(story, client_as, params):
+    canonical = {"model": "contracts.protectioncontract"} if "model" in params else {"action": "~"}
+    compliance = client_as("compliance")
+    assert summary(audit_page(compliance, params)) == summary(audit_page(compliance, canonical))
+    assert summary(audit_page(compliance, params)) != summary(audit_page(compliance, {}))
+
+
 def test_the_reason_filter_matches_part_of_the_reason_in_any_case(story, client_as):
     assert summary(audit_page(client_as("compliance"), {"reason": "MERGER"})) == [STORY[3]]
 
@@ -246,6 +263,8 @@ def test_the_date_range_keeps_the_versions_made_on_those_days(story, client_as):
 
     assert summary(before) == [STORY[4], STORY[5]]
     assert summary(after) == [row for i, row in enumerate(STORY) if i not in (4, 5)]
+    assert summary(audit_page(client, {"date_to": five_days_ago})) == summary(before)
+    assert summary(audit_page(client, {"date_from": five_days_ago})) == summary(after)
     on_the_day = (timezone.localdate() - timedelta(days=10)).isoformat()
     assert len(summary(audit_page(client, {"date_after": on_the_day, "date_before": on_the_day}))) == 2
 
