@@ -6,6 +6,7 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.db import in_ids
 from core.excel import Column, choice_column, column, stream
 from core.templatetags.ui import user_label
 from vendors.registers import vendor_register_columns
@@ -18,7 +19,7 @@ def _in_force_by_vendor(vendor_ids: list[int]) -> dict[int, list[dict]]:
     """{vendor id: its contracts in force today, soonest decision first}, one query."""
     contracts: dict[int, list[dict]] = {}
     rows = (
-        ProtectionContract.objects.filter(in_force_q(timezone.localdate()), vendor_id__in=vendor_ids)
+        ProtectionContract.objects.filter(in_force_q(timezone.localdate()), in_ids("vendor_id", vendor_ids))
         .order_by("decision_on", "pk")
         .values("vendor_id", "kind", "reference", "ends_on", "decision_on")
     )

@@ -5,6 +5,7 @@ from collections.abc import Iterable
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from core.db import in_ids
 from core.excel import Column, choice_column, column, stream
 from vendors.registers import vendor_register_columns
 
@@ -18,7 +19,7 @@ def _transfers_by_vendor(vendor_ids: list[int]) -> dict[int, str]:
     statuses = {value: str(label) for value, label in ForeignTransfer.Status.choices}
     lines: dict[int, list[str]] = {}
     rows = (
-        ForeignTransfer.objects.filter(vendor_id__in=vendor_ids)
+        ForeignTransfer.objects.filter(in_ids("vendor_id", vendor_ids))
         .order_by("pk")
         .values_list("vendor_id", "country__code", "route", "status")
     )

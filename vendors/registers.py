@@ -9,11 +9,13 @@ model instances or related managers per row (prefetch_related cost more than wri
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from core.db import in_ids
 from core.excel import ITERATION_CHUNK, Column, choice_column, column, stream
 from core.templatetags.ui import user_label
 
@@ -49,7 +51,7 @@ def _names_by_vendor(field, vendor_ids: list[int]) -> dict[int, str]:
     name = f"{target}__{'name_ja' if get_language() == 'ja' else 'name_en'}"
     names: dict[int, list[str]] = {}
     rows = (
-        through.objects.filter(**{f"{source}_id__in": vendor_ids})
+        through.objects.filter(in_ids(f"{source}_id", vendor_ids))
         .order_by(f"{target}__code")  # the reference data's own order, as on the vendor page
         .values_list(f"{source}_id", name)
     )
@@ -106,6 +108,11 @@ def _parent_chains() -> dict[int, str]:
 def vendor_register(queryset: QuerySet[Vendor]) -> tuple[list[Column], Iterable[Vendor]]:
     chains = _parent_chains()
     country_names = dict(countries)  # translated once, not once per row
+    # The few owners once, rather than a user joined and built for each of thousands of rows.
+    owners = {
+        user.pk: user_label(user)
+        for user in get_user_model().objects.filter(owned_vendors__isnull=False).distinct()
+    }
     columns = [
         column(_("Name"), "name", 32),
         column(_("Name (kana)"), "name_kana", 24),
@@ -122,9 +129,9 @@ def vendor_register(queryset: QuerySet[Vendor]) -> tuple[list[Column], Iterable[
         column(_("Principals (estimate)"), "principal_count", 12),
         column(_("Data abroad"), "handles_data_abroad", 10),
         column(_("System access"), "has_system_access", 10),
-        Column(_("Owner"), lambda v: v.owner and user_label(v.owner), 18),
+        Column(_("Owner"), lambda v: owners.get(v.owner_id), 18),
     ]
     for group in _GROUPS.values():
         columns.extend(group.columns)
     columns.append(column(_("Last changed"), "updated_at", 17))
-    return columns, _loaded(stream(queryset.select_related("owner").prefetch_related(None)))
+    return columns, _loaded(stream(queryset.select_related(None).prefetch_related(None)))
