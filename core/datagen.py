@@ -1785,7 +1785,7 @@ class Generator:
             self.reviews[code] = reviews
 
     def country_snapshot(self, country: Country, day: date) -> dict:
-        """The information consent_record_save freezes: as the country's last review before `day` left it."""
+        """The information a consent record freezes: as the country's last review up to `day` left it."""
         shown = copy.copy(country)
         reviewed = [when for when, _user in self.reviews.get(country.code, []) if when.date() <= day]
         if reviewed:
@@ -1920,12 +1920,13 @@ class Generator:
         if not self.happened(obtained_at):
             return
         obtained = obtained_at.date()
+        given = obtained - timedelta(days=self.rng.randint(0, 3))
         record = ConsentRecord(
             transfer=transfer,
-            information_given_on=obtained - timedelta(days=self.rng.randint(0, 3)),
+            information_given_on=given,
             obtained_on=obtained,
             country_name_given=country.name_en,
-            protection_system_snapshot=self.country_snapshot(country, obtained),
+            protection_system_snapshot=self.country_snapshot(country, given),
             recipient_measures="The recipient takes measures for every OECD principle.",
             how_given="Shown on the application form before the consent box.",
             whose_consent="Customers registering via the member site form.",

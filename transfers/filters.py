@@ -1,4 +1,5 @@
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -17,11 +18,26 @@ from .models import (
 from .services import joint_use_needs_notice_q, unmet_transfer_ids
 
 
+class CountryCodeOrPkField(forms.ModelChoiceField):
+    """A country by its ISO code (?country=GB), as the form offers it; a number is taken as the id, which
+    links made before the filter used codes carry (codes are letters, so the two never clash)."""
+
+    def to_python(self, value):
+        if isinstance(value, str) and value.isdigit():
+            # An unknown id is kept as it came, and refused like an unknown code.
+            value = self.queryset.filter(pk=value).values_list("code", flat=True).first() or value
+        return super().to_python(value)
+
+
+class CountryChoiceFilter(django_filters.ModelChoiceFilter):
+    field_class = CountryCodeOrPkField
+
+
 class ForeignTransferFilterSet(SearchFilterSet):
     search_fields = ("vendor__name", "description")
 
     vendor = LargeTableChoiceFilter(queryset=Vendor.objects.order_by("name"), label=_("Recipient"))
-    country = django_filters.ModelChoiceFilter(queryset=Country.objects.all(), label=_("Country"))
+    country = CountryChoiceFilter(queryset=Country.objects.all(), to_field_name="code", label=_("Country"))
     route = ColumnChoiceFilter(choices=ForeignTransfer.Route.choices, label=_("Route"))
     status = ColumnChoiceFilter(choices=ForeignTransfer.Status.choices, label=_("Status"))
     unmet = django_filters.BooleanFilter(method="filter_unmet", label=_("Prerequisites unmet"))

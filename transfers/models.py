@@ -1,10 +1,10 @@
-from datetime import date
+from datetime import date, datetime, time
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -92,6 +92,15 @@ class Country(models.Model):
             else None,
             "source": self.source,
         }
+
+    def information_snapshot_on(self, day: date) -> dict:
+        """The protection-system information as it stood at the end of `day`, read from the country's
+        history; the current information when the history does not reach back that far."""
+        end_of_day = timezone.make_aware(datetime.combine(day, time.max))
+        try:
+            return self.history.as_of(end_of_day).information_snapshot()
+        except Country.DoesNotExist:
+            return self.information_snapshot()
 
 
 class ForeignTransfer(CachedChoiceLabels, models.Model):
@@ -191,7 +200,13 @@ class ForeignTransfer(CachedChoiceLabels, models.Model):
 
     @property
     def requires_records(self) -> bool:
-        """Art. 29 records: a third-party provision, or any provision on the consent route."""
+        """Art. 29 records: a third-party provision, or any provision on the consent route, except one made
+        under an Art. 27(1) exception, for which Art. 29(1) waives them."""
+        if self.route == self.Route.LEGAL_EXCEPTION or (
+            self.route == self.Route.EQUIVALENT_COUNTRY
+            and self.ordinary_basis == self.OrdinaryBasis.LEGAL_EXCEPTION
+        ):
+            return False
         return (
             self.relationship == self.Relationship.THIRD_PARTY_PROVISION or self.route == self.Route.CONSENT
         )
@@ -253,7 +268,7 @@ class PeriodicCheck(CachedChoiceLabels, models.Model):
         verbose_name=_("checked by"),
         null=True,
     )
-    implementation_status = models.TextField(_("how the recipient implements the measures"))
+    implementation_status = models.TextField(_("how the recipient implements the measures"), blank=True)
     foreign_laws = models.TextField(_("foreign laws that may affect it"), blank=True)
     impediments = models.TextField(_("impediments found"), blank=True)
     actions_demanded = models.TextField(_("actions demanded"), blank=True)
@@ -274,10 +289,12 @@ class PeriodicCheck(CachedChoiceLabels, models.Model):
         return reverse("transfers:detail", args=[self.transfer_id]) + f"#check-{self.pk}"
 
     def clean(self):
-        if self.result == self.Result.IMPEDED and (
-            not self.actions_demanded.strip() or not self.correction_due_on
-        ):
-            raise ValidationError(_("An impeded check records the correction demanded and its due date."))
+        # The due date is what the overdue-correction rule and its reminder run on; the demand itself may
+        # be described elsewhere (a letter), so it is not required.
+        if self.result == self.Result.IMPEDED and not self.correction_due_on:
+            raise ValidationError(
+                {"correction_due_on": _("An impeded check needs the date by which the correction is due.")}
+            )
 
 
 class ConsentRecord(models.Model):
@@ -294,8 +311,10 @@ class ConsentRecord(models.Model):
     substitute_information = models.TextField(
         _("substitute information given"), blank=True, help_text=_("E.g. the candidate countries.")
     )
+    # None until save() freezes it on creation; an empty dict (no country to describe) stays as given. It
+    # stays None only when rows are inserted without save() (bulk_create), and is then judged missing.
     protection_system_snapshot = models.JSONField(
-        _("protection-system information as shown"), default=dict, blank=True, editable=False
+        _("protection-system information as shown"), null=True, default=None, blank=True, editable=False
     )
     recipient_measures = models.TextField(_("the recipient's measures, as told"), blank=True)
     recipient_measures_unknown = models.BooleanField(
@@ -324,6 +343,17 @@ class ConsentRecord(models.Model):
             "date": self.obtained_on,
         }
 
+    def save(self, *args, **kwargs):
+        # Frozen here rather than in the service so that no way of creating a record (form, service, ORM)
+        # leaves it out: what the principals were shown is the country's information on the day it was
+        # given (Rule 17), not as it is when someone gets round to recording the consent.
+        if self._state.adding and self.protection_system_snapshot is None:
+            country = self.transfer.country
+            self.protection_system_snapshot = (
+                country.information_snapshot_on(self.information_given_on) if country else {}
+            )
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return reverse("transfers:detail", args=[self.transfer_id]) + f"#consent-{self.pk}"
 
@@ -341,7 +371,7 @@ class JointUseArrangement(CachedChoiceLabels, models.Model):
         RENAME = "rename", _("A joint user was renamed")
         BUSINESS_SUCCESSION = "business_succession", _("Business succession")
 
-    title = models.CharField(pgettext_lazy("joint use", "title"), max_length=200)
+    title = models.CharField(pgettext_lazy("joint use", "title"), max_length=200, blank=True)
     version = models.PositiveIntegerField(_("version"), default=1)
     previous = models.OneToOneField(
         "self",
@@ -394,13 +424,42 @@ class JointUseArrangement(CachedChoiceLabels, models.Model):
         verbose_name = _("joint-use arrangement")
         verbose_name_plural = _("joint-use arrangements")
         ordering = ["title", "-version"]
-        constraints = [models.UniqueConstraint(fields=["title", "version"], name="joint_use_version_unique")]
+        # The versions of one arrangement are told apart by their chain: `previous` is one-to-one, so a
+        # version has at most one successor. A title is optional and only names an arrangement; when
+        # given, two arrangements may not share it.
+        constraints = [
+            models.UniqueConstraint(
+                fields=["title", "version"],
+                condition=~Q(title=""),
+                name="joint_use_title_version_unique",
+                violation_error_message=_("Another joint-use arrangement already has this title."),
+            )
+        ]
 
     def __str__(self):
-        return f"{self.title} v{self.version}"
+        name = self.title or _("Joint use of %(party)s") % {"party": self.responsible_party_name}
+        return f"{name} v{self.version}"
 
     def get_absolute_url(self):
         return reverse("transfers:joint_use_detail", args=[self.pk])
+
+
+class ProvisionRecordQuerySet(models.QuerySet):
+    def delete(self):
+        # A bulk delete bypasses ProvisionRecord.delete(), so it repeats the retention guard for the lot.
+        kept = list(self.filter(retain_until__gte=timezone.localdate()).order_by("retain_until", "pk"))
+        if kept:
+            raise ValidationError(
+                _("These records must be kept until their retention date (Rule 21): %(records)s.")
+                % {
+                    "records": "; ".join(
+                        _("#%(pk)s %(record)s, until %(date)s")
+                        % {"pk": record.pk, "record": record, "date": record.retain_until}
+                        for record in kept
+                    )
+                }
+            )
+        return super().delete()
 
 
 class ProvisionRecord(CachedChoiceLabels, models.Model):
@@ -440,6 +499,8 @@ class ProvisionRecord(CachedChoiceLabels, models.Model):
     retain_until = models.DateField(_("retain until"), null=True, blank=True, editable=False)
 
     history = History()
+
+    objects = ProvisionRecordQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("record of provision")

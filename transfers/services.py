@@ -1,5 +1,6 @@
 """Foreign transfers (APPI Art. 28), joint use (Art. 27(5)(iii)) and records of provision (Art. 29)."""
 
+import hashlib
 import logging
 from datetime import date, timedelta
 
@@ -155,16 +156,28 @@ def _consent_prerequisites(transfer: ForeignTransfer, today: date) -> list[str]:
         if not snapshot or snapshot.get("has_protection_system") is None:
             problems.append(_("Record the country's protection system as it was shown to the principals."))
         else:
+            given = consent.information_given_on
             reviewed = snapshot.get("information_reviewed_on")
-            if not reviewed or date.fromisoformat(reviewed) + STALE_AFTER < consent.obtained_on:
+            reviewed = date.fromisoformat(reviewed) if reviewed else None
+            if reviewed is None or reviewed + STALE_AFTER < consent.obtained_on:
                 problems.append(
                     _("The country information shown was more than 12 months old when consent was obtained.")
+                )
+            elif reviewed > given:
+                problems.append(
+                    _(
+                        "The country information recorded was reviewed on %(reviewed)s, after it was given "
+                        "to the principals on %(given)s: it cannot be what they were shown."
+                    )
+                    % {"reviewed": reviewed, "given": given}
                 )
     if consent.recipient_measures_unknown:
         if not consent.recipient_measures_unknown_reason.strip():
             problems.append(_("Say why the recipient's measures could not be known."))
     elif not consent.recipient_measures.strip():
         problems.append(_("Record the measures the recipient takes, as told to the principals."))
+    if not consent.how_given.strip():
+        problems.append(_("Record how the information was given to the principals."))
     if not consent.whose_consent.strip() or not consent.method.strip():
         problems.append(_("Record whose consent it is and how it was obtained."))
     if not consent.evidence:
@@ -188,10 +201,12 @@ UNMET_CACHE_SECONDS = 24 * 60 * 60
 
 
 def _prerequisite_data_marks() -> tuple:
-    """For each model the prerequisites read: its row count, last id and last history id, in one query.
+    """For each model the prerequisites read: its row count, last id, last history id and last history
+    date, in one query.
 
     Creating or deleting a row moves the first two, a change made through the services (which write
-    history) the third.
+    history) the third and fourth. The date is there because ids are reused after a rollback (tests on
+    SQLite): an earlier state's marks could come back, and with them its cached verdicts.
     """
     quote = connection.ops.quote_name
     parts = []
@@ -202,6 +217,7 @@ def _prerequisite_data_marks() -> tuple:
             f"(SELECT COUNT(*) FROM {table})",
             f"(SELECT MAX({pk}) FROM {table})",
             f"(SELECT MAX(history_id) FROM {history})",
+            f"(SELECT MAX(history_date) FROM {history})",
         ]
     with connection.cursor() as cursor:
         cursor.execute("SELECT " + ", ".join(parts))
@@ -216,7 +232,8 @@ def unmet_transfer_ids() -> frozenset[int]:
     information go stale with time) and the marks of the data the rules read, so that a new day, or a
     transfer, check, consent or country added, deleted or changed, has the next call judge afresh.
     """
-    marks = "-".join(str(mark) for mark in _prerequisite_data_marks())
+    # Hashed: the history dates contain spaces, which cache keys must not.
+    marks = hashlib.sha256(repr(_prerequisite_data_marks()).encode()).hexdigest()
     key = f"transfers:unmet:{timezone.localdate().isoformat()}:{marks}"
     unmet = cache.get(key)
     if unmet is None:
@@ -318,7 +335,8 @@ def periodic_check_record(*, transfer: ForeignTransfer, user, **fields) -> Perio
         current = ForeignTransfer.objects.select_for_update().get(pk=transfer.pk)
         if current.route != Route.STANDARD_CONFORMING_SYSTEM:
             raise ValidationError(_("Periodic checks belong to the standard-conforming-system route."))
-        check = PeriodicCheck(transfer=current, checked_by=user, **fields)
+        # Whoever records the check made it, unless the fields name the colleague who did.
+        check = PeriodicCheck(transfer=current, **{"checked_by": user, **fields})
         save_with_history(check, user=user, reason=_("Periodic check recorded."))
         if check.result == PeriodicCheck.Result.DIFFICULT and current.status == Status.ACTIVE:
             current.status = Status.SUSPENDED
@@ -353,13 +371,11 @@ def _notify_suspension(transfer: ForeignTransfer, check: PeriodicCheck) -> None:
 
 
 def consent_record_save(*, consent: ConsentRecord, user, reason: str = "") -> ConsentRecord:
-    """Save a consent record, freezing the country information as it stood when consent was obtained."""
+    """Save a consent record; its first save freezes the country information as it stood on the day it
+    was given (ConsentRecord.save)."""
     require_compliance(user)
     if consent.transfer.route != Route.CONSENT:
         raise ValidationError(_("Consent records belong to transfers on the consent route."))
-    country = consent.transfer.country
-    if consent._state.adding and country is not None:
-        consent.protection_system_snapshot = country.information_snapshot()
     return save_with_history(consent, user=user, reason=reason)
 
 

@@ -25,7 +25,7 @@ from ..factories import (
 pytestmark = pytest.mark.django_db
 
 Status = ForeignTransfer.Status
-IMPEDED_NEEDS = "An impeded check records the correction demanded and its due date."
+IMPEDED_NEEDS = "An impeded check needs the date by which the correction is due."
 ONLY_SYSTEM_ROUTE = "Periodic checks belong to the standard-conforming-system route."
 SUSPENDED_REASON = (
     "Suspended automatically: the periodic check of {date} found continued implementation difficult "
@@ -88,21 +88,53 @@ def test_a_periodic_check_is_stored_with_who_checked_it_and_a_history_version(tr
     assert ForeignTransfer.objects.get(pk=transfer.pk).status == Status.ACTIVE
 
 
-@pytest.mark.parametrize(
-    "missing",
-    [
-        {"actions_demanded": "", "correction_due_on": date(2026, 6, 1)},
-        {"actions_demanded": "  ", "correction_due_on": date(2026, 6, 1)},
-        {"actions_demanded": "Keep access logs.", "correction_due_on": None},
-    ],
-)
-def test_an_impeded_check_without_the_correction_demanded_and_its_due_date_is_refused(
-    transfer, compliance_user, missing
+def test_a_check_with_only_its_date_and_result_is_stored_as_made_by_the_user(transfer, compliance_user):
+    check = periodic_check_record(transfer=transfer, user=compliance_user, checked_on=today(), result="ok")
+    stored = PeriodicCheck.objects.get(pk=check.pk)
+    assert (stored.checked_on, stored.result, stored.checked_by) == (today(), "ok", compliance_user)
+    assert stored.implementation_status == ""
+
+
+def test_a_check_without_its_result_is_refused(transfer, compliance_user):
+    with pytest.raises(ValidationError) as error:
+        periodic_check_record(transfer=transfer, user=compliance_user, checked_on=today())
+    assert "result" in error.value.message_dict
+    assert not PeriodicCheck.objects.exists()
+
+
+def test_a_check_records_who_checked_it_when_given(transfer, compliance_user):
+    colleague = UserFactory(username="auditor", roles=[COMPLIANCE])
+    check = record(transfer, compliance_user, checked_by=colleague)
+    assert PeriodicCheck.objects.get(pk=check.pk).checked_by == colleague
+    assert check.history.get().history_user == compliance_user
+
+
+@pytest.mark.parametrize("actions_demanded", ["", "Keep access logs."])
+def test_an_impeded_check_without_the_correction_due_date_is_refused(
+    transfer, compliance_user, actions_demanded
 ):
     with pytest.raises(ValidationError) as error:
-        record(transfer, compliance_user, result="impeded", impediments="No access logs.", **missing)
-    assert error.value.messages == [IMPEDED_NEEDS]
+        record(
+            transfer,
+            compliance_user,
+            result="impeded",
+            impediments="No access logs.",
+            actions_demanded=actions_demanded,
+            correction_due_on=None,
+        )
+    assert error.value.message_dict == {"correction_due_on": [IMPEDED_NEEDS]}
     assert not PeriodicCheck.objects.exists()
+
+
+def test_an_impeded_check_with_the_due_date_but_no_actions_described_is_stored(transfer, compliance_user):
+    check = record(
+        transfer,
+        compliance_user,
+        result="impeded",
+        impediments="No access logs.",
+        correction_due_on=date(2026, 6, 1),
+    )
+    assert PeriodicCheck.objects.get(pk=check.pk).correction_due_on == date(2026, 6, 1)
 
 
 def test_an_impeded_check_with_the_correction_demanded_and_its_due_date_is_stored(transfer, compliance_user):

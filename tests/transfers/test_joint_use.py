@@ -34,6 +34,7 @@ NOTHING_CHANGES = "Nothing changes: no new version is needed."
 ONLY_PUBLISHED = "Only the published version can be revised."
 PUBLISHED_IS_REVISED = "A published arrangement is changed by revising it into a new version."
 NO_NOTICE_DATE = "Record when the particulars were notified or made readily accessible."
+TITLE_TAKEN = "Another joint-use arrangement already has this title."
 
 
 @pytest.fixture
@@ -299,6 +300,59 @@ def test_the_retired_version_cannot_be_revised_again(published, compliance_user)
     revise(published, compliance_user, {"responsible_party_name": "Renamed K.K."})
     published.refresh_from_db()
     assert refusal(published, compliance_user, {"responsible_party_name": "Again K.K."}) == [ONLY_PUBLISHED]
+
+
+# --- titles and lineage -------------------------------------------------------------------------------------
+
+
+def untitled(**fields):
+    """An arrangement created with the ORM from the particulars alone, as an outside caller would."""
+    values = {
+        "data_items": "Name, e-mail address.",
+        "scope_description": "The company's consolidated subsidiaries.",
+        "purposes": "Customer support.",
+        "responsible_party_name": "Example Holdings K.K.",
+        "responsible_party_address": "1-1 Marunouchi, Chiyoda-ku, Tokyo",
+        "responsible_party_representative": "Taro Yamada, President",
+        "notice_published_on": date(2025, 3, 1),
+        "effective_on": date(2025, 4, 1),
+        "status": J.Status.PUBLISHED,
+    }
+    values.update(fields)
+    return J.objects.create(**values)
+
+
+def test_arrangements_need_no_title_and_are_named_by_their_responsible_party():
+    first = untitled()
+    second = untitled(responsible_party_name="Other Holdings K.K.")
+    assert J.objects.count() == 2
+    assert (str(first), str(second)) == (
+        "Joint use of Example Holdings K.K. v1",
+        "Joint use of Other Holdings K.K. v1",
+    )
+
+
+def test_an_untitled_arrangement_is_revised_into_its_next_version(compliance_user):
+    first = untitled()
+    second = revise(first, compliance_user, {"responsible_party_address": "2-2 Otemachi, Tokyo"})
+    assert (second.title, second.version, second.previous) == ("", 2, first)
+
+
+def test_a_second_arrangement_with_a_title_already_used_is_refused(published, compliance_user):
+    with pytest.raises(ValidationError) as error:
+        joint_use_save(
+            arrangement=JointUseArrangementFactory.build(title=published.title), user=compliance_user
+        )
+    assert error.value.messages == [TITLE_TAKEN]
+    assert J.objects.count() == 1
+
+
+def test_a_version_cannot_have_two_successors(published, compliance_user):
+    revise(published, compliance_user, {"responsible_party_name": "Renamed K.K."})
+    rival = JointUseArrangementFactory.build(title="", version=2, previous=published)
+    with pytest.raises(ValidationError) as error:
+        rival.full_clean()
+    assert "previous" in error.value.message_dict
 
 
 # --- drafts and publishing ----------------------------------------------------------------------------------

@@ -1,20 +1,27 @@
 """What each legal route of APPI Art. 28 needs before personal data goes abroad, and activating a transfer."""
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.utils import timezone
 
 from transfers.models import ConsentRecord, Country, ForeignTransfer
-from transfers.services import consent_record_save, transfer_activate, transfer_unmet_prerequisites
+from transfers.services import (
+    consent_record_save,
+    transfer_activate,
+    transfer_unmet_prerequisites,
+    unmet_transfer_ids,
+)
 
 from ..factories import (
     ConsentRecordFactory,
     ConsentTransferFactory,
     CountryFactory,
     ForeignTransferFactory,
+    ForeignVendorFactory,
     PeriodicCheckFactory,
     SystemTransferFactory,
     UserFactory,
@@ -52,6 +59,11 @@ NAME_OR_UNIDENTIFIED = "Name the country, or record that it could not be identif
 NO_COUNTRY_NAME_GIVEN = "Record the country name given to the principals."
 NO_SYSTEM_SHOWN = "Record the country's protection system as it was shown to the principals."
 STALE_SHOWN = "The country information shown was more than 12 months old when consent was obtained."
+REVIEWED_AFTER_GIVEN = (
+    "The country information recorded was reviewed on {reviewed}, after it was given to the principals on "
+    "{given}: it cannot be what they were shown."
+)
+NO_HOW_GIVEN = "Record how the information was given to the principals."
 NO_MEASURES = "Record the measures the recipient takes, as told to the principals."
 NO_MEASURES_REASON = "Say why the recipient's measures could not be known."
 NO_WHOSE_OR_HOW = "Record whose consent it is and how it was obtained."
@@ -385,6 +397,7 @@ def test_consent_record_save_takes_no_snapshot_when_the_country_is_unidentified(
         country_unidentified_reason="Chosen by the cloud provider.",
         substitute_information="United States or Singapore.",
         recipient_measures="Every OECD principle.",
+        how_given="In the consent e-mail.",
         whose_consent="Members.",
         method="Web form",
         evidence=pdf_file("consent.pdf"),
@@ -394,6 +407,67 @@ def test_consent_record_save_takes_no_snapshot_when_the_country_is_unidentified(
     assert unmet(transfer) == []
 
 
+def created_consent(transfer, given):
+    """A complete consent record created with the ORM, its snapshot left to the model."""
+    return ConsentRecord.objects.create(
+        transfer=transfer,
+        information_given_on=given,
+        obtained_on=given + timedelta(days=1),
+        country_name_given=str(transfer.country or ""),
+        recipient_measures="Every OECD principle.",
+        how_given="On the sign-up page, above the consent box.",
+        whose_consent="Members of the loyalty programme.",
+        method="Web form",
+        evidence=pdf_file("consent.pdf"),
+    )
+
+
+def review_country(country, *, reviewed, other_laws, at):
+    """Save a review of the country's information, its history version dated `at`."""
+    country.information_reviewed_on = reviewed
+    country.other_laws = other_laws
+    country._history_date = at
+    country.save()
+
+
+def test_a_consent_created_without_a_snapshot_freezes_the_country_information_as_it_was_given():
+    country = CountryFactory(information_reviewed_on=today() - timedelta(days=200))
+    given = today() - timedelta(days=100)
+    review_country(
+        country,
+        reviewed=today() - timedelta(days=150),
+        other_laws="The law shown then.",
+        at=timezone.make_aware(datetime.combine(given - timedelta(days=50), time(9))),
+    )
+    review_country(
+        country,
+        reviewed=today() - timedelta(days=5),
+        other_laws="A law passed since.",
+        at=timezone.make_aware(datetime.combine(today() - timedelta(days=5), time(9))),
+    )
+    consent = created_consent(ConsentTransferFactory(country=country), given)
+    snapshot = ConsentRecord.objects.get(pk=consent.pk).protection_system_snapshot
+    assert snapshot["other_laws"] == "The law shown then."
+    assert snapshot["information_reviewed_on"] == (today() - timedelta(days=150)).isoformat()
+    assert unmet(consent.transfer) == []
+
+
+def test_a_consent_given_before_the_country_history_begins_takes_the_current_information():
+    country = CountryFactory(information_reviewed_on=today() - timedelta(days=30))
+    consent = created_consent(ConsentTransferFactory(country=country), today() - timedelta(days=10))
+    stored = ConsentRecord.objects.get(pk=consent.pk)
+    assert stored.protection_system_snapshot == country.information_snapshot()
+    assert unmet(consent.transfer) == []
+
+
+def test_current_information_reviewed_after_the_consent_information_was_given_is_refused():
+    reviewed = today() - timedelta(days=10)
+    given = today() - timedelta(days=40)
+    country = CountryFactory(information_reviewed_on=reviewed)
+    consent = created_consent(ConsentTransferFactory(country=country), given)
+    assert unmet(consent.transfer) == [REVIEWED_AFTER_GIVEN.format(reviewed=reviewed, given=given)]
+
+
 def test_only_compliance_records_consent(procurement_user):
     consent = ConsentRecordFactory.build(transfer=ConsentTransferFactory())
     with pytest.raises(PermissionDenied):
@@ -401,16 +475,44 @@ def test_only_compliance_records_consent(procurement_user):
     assert not ConsentRecord.objects.exists()
 
 
-def test_country_information_reviewed_more_than_12_months_before_consent_is_refused():
-    obtained = today() - timedelta(days=10)
-    country = CountryFactory(information_reviewed_on=obtained - relativedelta(months=12) - timedelta(days=1))
-    assert unmet(consent_transfer_with(transfer__country=country, obtained_on=obtained)) == [STALE_SHOWN]
+def stale_check_case(*, reviewed, given):
+    """A consent whose information was given on `given`, showing the country information reviewed on
+    `reviewed` (as the snapshot then taken records it); consent obtained a week after."""
+    country = CountryFactory(information_reviewed_on=reviewed)
+    return consent_transfer_with(
+        transfer__country=country, information_given_on=given, obtained_on=given + timedelta(days=7)
+    )
 
 
-def test_country_information_reviewed_exactly_12_months_before_consent_is_accepted():
-    obtained = today() - timedelta(days=10)
-    country = CountryFactory(information_reviewed_on=obtained - relativedelta(months=12))
-    assert unmet(consent_transfer_with(transfer__country=country, obtained_on=obtained)) == []
+def test_country_information_more_than_12_months_old_when_consent_was_obtained_is_refused():
+    given = today() - timedelta(days=10)
+    obtained = given + timedelta(days=7)
+    reviewed = obtained - relativedelta(months=12) - timedelta(days=1)
+    assert unmet(stale_check_case(reviewed=reviewed, given=given)) == [STALE_SHOWN]
+
+
+def test_country_information_exactly_12_months_old_when_consent_was_obtained_is_accepted():
+    given = today() - timedelta(days=10)
+    obtained = given + timedelta(days=7)
+    assert unmet(stale_check_case(reviewed=obtained - relativedelta(months=12), given=given)) == []
+
+
+def test_country_information_fresh_when_consent_was_obtained_is_accepted_though_stale_today():
+    given = today() - relativedelta(months=6)
+    assert unmet(stale_check_case(reviewed=today() - relativedelta(months=14), given=given)) == []
+
+
+def test_country_information_reviewed_after_it_was_given_is_refused():
+    given = today() - relativedelta(months=3)
+    reviewed = today() - timedelta(days=10)
+    assert unmet(stale_check_case(reviewed=reviewed, given=given)) == [
+        REVIEWED_AFTER_GIVEN.format(reviewed=reviewed, given=given)
+    ]
+
+
+def test_country_information_reviewed_on_the_day_it_was_given_is_accepted():
+    given = today() - timedelta(days=10)
+    assert unmet(stale_check_case(reviewed=given, given=given)) == []
 
 
 def test_country_information_never_reviewed_is_refused():
@@ -440,6 +542,10 @@ def test_measures_that_could_not_be_known_are_accepted_with_the_reason():
         recipient_measures_unknown_reason="The recipient will be chosen by tender next year.",
     )
     assert unmet(transfer) == []
+
+
+def test_how_the_information_was_given_must_be_recorded():
+    assert unmet(consent_transfer_with(how_given="  ")) == [NO_HOW_GIVEN]
 
 
 def test_whose_consent_and_how_it_was_obtained_must_be_recorded():
@@ -551,6 +657,7 @@ def _consent_for(transfer):
         obtained_on=today() - timedelta(days=1),
         country_name_given=str(transfer.country),
         recipient_measures="Every OECD principle.",
+        how_given="On the loyalty programme's sign-up page, above the consent box.",
         whose_consent="Members of the loyalty programme.",
         method="Web form",
         evidence=pdf_file("consent.pdf"),
@@ -578,3 +685,30 @@ def test_a_consent_record_is_refused_on_another_route(compliance_user):
         consent_record_save(consent=_consent_for(transfer), user=compliance_user)
     assert error.value.messages == ["Consent records belong to transfers on the consent route."]
     assert not ConsentRecord.objects.exists()
+
+
+# --- the cached verdicts for many transfers -----------------------------------------------------------------
+
+
+def test_unmet_transfer_ids_reuses_its_verdicts_while_the_data_stays_the_same(django_assert_num_queries):
+    transfer = ForeignTransferFactory(country=us())
+    assert unmet_transfer_ids() == {transfer.pk}
+    with django_assert_num_queries(1):  # the marks of the data only
+        assert unmet_transfer_ids() == {transfer.pk}
+
+
+def test_unmet_transfer_ids_judges_afresh_when_rolled_back_rows_come_back_with_the_same_ids():
+    def rolled_back_scene(code: str) -> frozenset[int]:
+        # Written with the ORM, so each row has a history version, as outside callers write them.
+        with transaction.atomic():
+            ForeignTransfer.objects.create(
+                vendor=ForeignVendorFactory(name="Same Id Inc."),
+                country=seeded_country(code),
+                route=Route.EQUIVALENT_COUNTRY,
+            )
+            verdict = unmet_transfer_ids()
+            transaction.set_rollback(True)
+        return verdict
+
+    assert rolled_back_scene("US")  # not an equivalent country
+    assert rolled_back_scene("DE") == frozenset()  # same count and ids on SQLite, later history

@@ -146,6 +146,27 @@ def test_deleting_a_record_before_its_retention_date_is_refused_by_the_service(c
     assert ProvisionRecord.objects.filter(pk=record.pk).exists()
 
 
+def test_a_bulk_delete_including_a_record_before_its_retention_date_is_refused_naming_it():
+    expired = retained_until(
+        ProvisionRecordFactory(recipient_name="Expired Inc."), today() - timedelta(days=1)
+    )
+    kept = ProvisionRecordFactory(recipient_name="Kept Inc.", provided_on=date(2026, 5, 1))
+    with pytest.raises(ValidationError) as error:
+        ProvisionRecord.objects.filter(pk__in=[expired.pk, kept.pk]).delete()
+    assert error.value.messages == [
+        "These records must be kept until their retention date (Rule 21): "
+        f"#{kept.pk} Kept Inc. on 2026-05-01, until {kept.retain_until}."
+    ]
+    assert ProvisionRecord.objects.count() == 2
+
+
+def test_a_bulk_delete_of_records_past_their_retention_date_deletes_them_with_history():
+    records = [retained_until(ProvisionRecordFactory(), today() - timedelta(days=days)) for days in (1, 400)]
+    ProvisionRecord.objects.filter(pk__in=[r.pk for r in records]).delete()
+    assert not ProvisionRecord.objects.exists()
+    assert ProvisionRecord.history.filter(history_type="-").count() == 2
+
+
 def test_a_record_past_its_retention_date_can_be_deleted_on_the_model():
     record = retained_until(ProvisionRecordFactory(), today() - timedelta(days=1))
     record.delete()
@@ -235,6 +256,16 @@ REQUIRING_RECORDS = {
     ),
 }
 NOT_REQUIRING_RECORDS = {
+    "third_party_provision_under_an_exception": lambda: ForeignTransferFactory(
+        relationship=ForeignTransfer.Relationship.THIRD_PARTY_PROVISION,
+        route=ForeignTransfer.Route.LEGAL_EXCEPTION,
+        legal_ground=ForeignTransfer.LegalGround.LAWS,
+        legal_justification="A court order requires it.",
+    ),
+    "third_party_provision_to_an_equivalent_country_under_an_exception": lambda: ForeignTransferFactory(
+        relationship=ForeignTransfer.Relationship.THIRD_PARTY_PROVISION,
+        ordinary_basis=ForeignTransfer.OrdinaryBasis.LEGAL_EXCEPTION,
+    ),
     "entrustment_to_an_equivalent_country": lambda: ForeignTransferFactory(),
     "entrustment_on_the_system_route": lambda: SystemTransferFactory(),
     "joint_use_on_the_system_route": lambda: SystemTransferFactory(

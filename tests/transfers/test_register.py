@@ -55,7 +55,7 @@ def omega(db):
     today = timezone.localdate()
     transfer = SystemTransferFactory(
         vendor=ForeignVendorFactory(name="Omega Analytics Inc."),
-        country=CountryFactory(code="XB", name_en="Testland Omega"),
+        country=CountryFactory(name_en="Testland Omega"),
         relationship=ForeignTransfer.Relationship.THIRD_PARTY_PROVISION,
         ordinary_basis=ForeignTransfer.OrdinaryBasis.CONSENT,
         status=ForeignTransfer.Status.ACTIVE,

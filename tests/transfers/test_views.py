@@ -126,9 +126,9 @@ def test_the_list_filters_by_vendor(viewer_client, scene):
     assert listed(viewer_client, vendor=scene["Delta"].vendor_id) == {"Delta"}
 
 
-def test_the_list_filters_by_country(viewer_client, scene):
-    assert listed(viewer_client, country=seeded_country("DE").pk) == {"Alpha"}
-    assert listed(viewer_client, country=scene["Bravo"].country_id) == {
+def test_the_list_filters_by_country_code(viewer_client, scene):
+    assert listed(viewer_client, country="DE") == {"Alpha"}
+    assert listed(viewer_client, country=scene["Bravo"].country.code) == {
         "Bravo",
         "Charlie",
         "Delta",
@@ -136,6 +136,15 @@ def test_the_list_filters_by_country(viewer_client, scene):
         "Foxtrot",
         "Hotel",
     }
+
+
+def test_the_list_still_filters_by_a_country_id_as_older_links_carry(viewer_client, scene):
+    assert listed(viewer_client, country=seeded_country("DE").pk) == {"Alpha"}
+
+
+def test_the_list_shows_nothing_for_an_unknown_country_code_or_id(viewer_client, scene):
+    assert listed(viewer_client, country="ZZ") == set()
+    assert listed(viewer_client, country="999999") == set()
 
 
 def test_the_list_filters_by_route(viewer_client, scene):
@@ -489,7 +498,7 @@ def test_the_check_page_refuses_an_impeded_check_without_its_correction(complian
     data = {"checked_on": today().isoformat(), "implementation_status": "Logs missing.", "result": "impeded"}
     response = compliance_client.post(reverse("transfers:check_create", args=[transfer.pk]), data)
     assert response.status_code == 200
-    assert "An impeded check records the correction demanded and its due date." in text_of(response)
+    assert "An impeded check needs the date by which the correction is due." in text_of(response)
     assert not PeriodicCheck.objects.exists()
 
 
@@ -691,6 +700,22 @@ def test_the_joint_use_detail_shows_the_two_versions_side_by_side(viewer_client,
     rows = {str(label): (value, old) for label, value, old in response.context["rows"]}
     assert rows["purposes of use of the joint users"] == ("Support and joint marketing.", published.purposes)
     assert rows["data items jointly used"] == (published.data_items, published.data_items)
+
+
+def test_the_versions_of_an_untitled_arrangement_are_shown_side_by_side(
+    viewer_client, published, compliance_user
+):
+    published.title = ""
+    published.save()
+    revision = joint_use_revise(
+        arrangement=published, user=compliance_user, changes={"responsible_party_address": "Osaka"}
+    )
+    response = viewer_client.get(reverse("transfers:joint_use_detail", args=[revision.pk]))
+    text = text_of(response)
+    assert f"Joint use of {published.responsible_party_name} v2" in text
+    assert "Version 2" in text and "Version 1" in text
+    rows = {str(label): (value, old) for label, value, old in response.context["rows"]}
+    assert rows["responsible party's address"] == ("Osaka", published.responsible_party_address)
 
 
 def test_compliance_creates_edits_and_publishes_a_draft(compliance_client, sisters):
