@@ -83,6 +83,17 @@ def test_a_real_docx_is_accepted():
     assert document_errors(upload("signed.docx", docx_bytes())) == []
 
 
+@pytest.mark.parametrize(
+    ("name", "content", "kind", "extension"),
+    [("page.html", PDF_BYTES, "PDF", ".pdf"), ("signed.pdf", docx_bytes(), "DOCX", ".docx")],
+)
+def test_a_document_whose_name_does_not_say_what_it_is_is_refused(name, content, kind, extension):
+    assert document_errors(upload(name, content)) == [
+        f"By its content this file is a {kind} file, but its name “{name}” does not end in {extension}: "
+        "rename it and upload it again."
+    ]
+
+
 def test_an_executable_renamed_pdf_is_refused():
     assert document_errors(upload("signed.pdf", EXECUTABLE)) == [TYPE_MESSAGE]
 
