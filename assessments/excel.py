@@ -23,9 +23,11 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from core.history import latest_version
 from core.validators import validate_workbook_upload
 
 from .models import Answer, Assessment
+from .selectors import applicable_criteria, questionnaire_answers
 
 FORMAT_VERSION = 1
 INSTRUCTIONS, QUESTIONNAIRE, META = "Instructions", "Questionnaire", "_meta"
@@ -238,12 +240,20 @@ def _write_questionnaire(ws, answers: list[Answer]) -> None:
     _protect(ws)
 
 
+# The answers' edit token when the workbook was made: an upload is refused if someone else changed an answer
+# since (a lost update). Not among META_KEYS: workbooks downloaded before it was written are still read.
+ANSWERS_VERSION = "answers_version"
+
+
 def _write_meta(ws, assessment: Assessment) -> None:
     standard = assessment.standard
     values = (FORMAT_VERSION, assessment.pk, standard.pk, standard.name, standard.version)
     for row, (key, value) in enumerate(zip(META_KEYS, values, strict=True), start=1):
         _put(ws, row, 1, key)
         _put(ws, row, 2, value)
+    answers_version = latest_version(Answer.history.filter(assessment_id=assessment.pk))
+    _put(ws, len(META_KEYS) + 1, 1, ANSWERS_VERSION)
+    _put(ws, len(META_KEYS) + 1, 2, answers_version)
     ws.sheet_state = "veryHidden"
     _protect(ws)
 
@@ -251,9 +261,7 @@ def _write_meta(ws, assessment: Assessment) -> None:
 def questionnaire_workbook(assessment: Assessment) -> bytes:
     """The .xlsx a vendor fills in: one row per criterion that applies to it, answers so far pre-filled."""
     assessment = Assessment.objects.select_related("vendor", "standard").get(pk=assessment.pk)
-    answers = list(
-        assessment.answers.select_related("criterion").order_by("criterion__position", "criterion__code")
-    )
+    answers = questionnaire_answers(assessment)
     workbook = Workbook()
     instructions = workbook.active
     instructions.title = INSTRUCTIONS
@@ -401,8 +409,8 @@ def _read_header(ws) -> list[Problem]:
 
 def _read_rows(ws, assessment: Assessment) -> tuple[dict[str, tuple[str, str]], list[Problem]]:
     applicable = {
-        answer.criterion.code.casefold(): answer.criterion
-        for answer in assessment.answers.select_related("criterion")
+        criterion.code.casefold(): criterion
+        for criterion in applicable_criteria(assessment.standard, assessment.vendor)
     }
     known = {code.casefold(): code for code in assessment.standard.criteria.values_list("code", flat=True)}
     result: dict[str, tuple[str, str]] = {}
@@ -490,6 +498,22 @@ def _read_rows(ws, assessment: Assessment) -> tuple[dict[str, tuple[str, str]], 
         if not formulas:
             result[criterion.code] = (response, comment)
     return result, problems
+
+
+def questionnaire_answers_version(file) -> int | None:
+    """The answers' edit token written in a (valid) questionnaire when downloaded; None if it has none."""
+    file.seek(0)
+    workbook = load_workbook(file, read_only=True, data_only=False, keep_links=False)
+    try:
+        rows = workbook[META].iter_rows(min_row=1, max_row=len(META_KEYS) + 10, max_col=2)
+        for cells in rows:
+            if len(cells) == 2 and _text(cells[0]) == ANSWERS_VERSION and not _is_formula(cells[1]):
+                value = _text(cells[1])
+                return int(value) if value.isdigit() else 0  # garbled: matches no version, as a form token
+        return None
+    finally:
+        workbook.close()
+        file.seek(0)
 
 
 def read_questionnaire(*, assessment: Assessment, file) -> dict[str, tuple[str, str]]:

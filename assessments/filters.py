@@ -38,7 +38,10 @@ class AssessmentFilterSet(SearchFilterSet):
         label=_("Prepared by or vendor owner"),
     )
     expiring_within = django_filters.NumberFilter(
-        method="filter_expiring_within", label=_("Validity ends within (days)"), min_value=0
+        method="filter_expiring_within",
+        label=_("Validity ends within (days)"),
+        min_value=0,
+        max_value=36500,  # a hundred years; a far larger number would overflow the date arithmetic
     )
     ordering = StableOrderingFilter(
         fields=(

@@ -52,6 +52,9 @@ class Standard(CachedChoiceLabels, models.Model):
     )
     notes = models.TextField(_("notes"), blank=True)
 
+    # What a version says, as published: none of it changes once it is (assessments were scored by it).
+    DEFINING_FIELDS = ("name", "version", "pass_score", "conditional_score", "copied_from")
+
     history = History()
 
     class Meta:
@@ -80,12 +83,51 @@ class Standard(CachedChoiceLabels, models.Model):
     def __str__(self):
         return f"{self.name} v{self.version}"
 
+    def save(self, *args, **kwargs):
+        adding = self._state.adding or self.pk is None  # a copy (pk set to None) is inserted too
+        if not adding:
+            self._refuse_changes_once_published()
+        super().save(*args, **kwargs)
+        if adding:
+            # Code that writes a standard already published (a data load, an outside test's setup) adds its
+            # criteria next, through this object: see Criterion._refuse_unless_draft_standard.
+            self._inserted_frozen = self.is_frozen
+
     def get_absolute_url(self):
         return reverse("assessments:standard_detail", args=[self.pk])
 
     @property
     def is_frozen(self) -> bool:
         return self.status != self.Status.DRAFT
+
+    def _refuse_changes_once_published(self) -> None:
+        """Publishing and retiring change the status (and the publication date) only: a published or
+        retired version never goes back to draft, and nothing that defines it changes."""
+        stored = type(self)._base_manager.filter(pk=self.pk).first()
+        if stored is None or not stored.is_frozen:
+            return
+        values = {"standard": stored, "status": stored.get_status_display().lower()}
+        problems = []
+        fields = [self._meta.get_field(name) for name in self.DEFINING_FIELDS]
+        changed = [f for f in fields if getattr(stored, f.attname) != f.to_python(getattr(self, f.attname))]
+        if changed:
+            problems.append(
+                _(
+                    "The standard “%(standard)s” is %(status)s: its %(fields)s cannot change; "
+                    "copy it to a new draft version to change it."
+                )
+                % {**values, "fields": ", ".join(str(field.verbose_name) for field in changed)}
+            )
+        if self.status == self.Status.DRAFT:
+            problems.append(
+                _(
+                    "The standard “%(standard)s” is %(status)s: it cannot go back to draft; "
+                    "copy it to a new draft version to change it."
+                )
+                % values
+            )
+        if problems:
+            raise ValidationError(problems)
 
 
 class Category(models.TextChoices):
@@ -137,6 +179,13 @@ class Criterion(CachedChoiceLabels, models.Model):
     )
     position = models.PositiveIntegerField(_("position"), default=0)
 
+    # The vendor flag each condition of applies_when asks for (ALWAYS asks for none).
+    VENDOR_FLAGS = {
+        AppliesWhen.DATA_ABROAD: "handles_data_abroad",
+        AppliesWhen.SPECIAL_CARE: "handles_special_care_data",
+        AppliesWhen.SYSTEM_ACCESS: "has_system_access",
+    }
+
     history = History()
 
     class Meta:
@@ -159,25 +208,68 @@ class Criterion(CachedChoiceLabels, models.Model):
     def __str__(self):
         return f"{self.code} {self.question}"
 
+    def save(self, *args, **kwargs):
+        self._refuse_unless_draft_standard()
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return reverse("assessments:criterion_edit", args=[self.pk])
 
+    def delete(self, *args, **kwargs):
+        self._refuse_unless_draft_standard()
+        return super().delete(*args, **kwargs)
+
     question = bilingual("question_en", "question_ja")
 
+    @classmethod
+    def conditions_met_by(cls, vendor: Vendor) -> list[str]:
+        """The applies_when values that hold for `vendor`: criteria with one of them are asked of it."""
+        return [cls.AppliesWhen.ALWAYS] + [
+            condition for condition, flag in cls.VENDOR_FLAGS.items() if getattr(vendor, flag)
+        ]
+
+    @classmethod
+    def applies_q(cls, *, criterion: str, vendor: str) -> Q:
+        """The same rule in a query: `criterion` and `vendor` are the lookups leading to them."""
+        condition = Q(**{f"{criterion}__applies_when": cls.AppliesWhen.ALWAYS})
+        for value, flag in cls.VENDOR_FLAGS.items():
+            condition |= Q(**{f"{criterion}__applies_when": value, f"{vendor}__{flag}": True})
+        return condition
+
     def applies_to(self, vendor: Vendor) -> bool:
-        return {
-            self.AppliesWhen.ALWAYS: True,
-            self.AppliesWhen.DATA_ABROAD: vendor.handles_data_abroad,
-            self.AppliesWhen.SPECIAL_CARE: vendor.handles_special_care_data,
-            self.AppliesWhen.SYSTEM_ACCESS: vendor.has_system_access,
-        }[self.applies_when]
+        return self.applies_when in self.conditions_met_by(vendor)
 
     def clean(self):
         if self.standard_id and self.standard.is_frozen:
-            raise ValidationError(
-                _("The standard “%(standard)s” is %(status)s: its criteria cannot change.")
-                % {"standard": self.standard, "status": self.standard.get_status_display().lower()}
-            )
+            raise ValidationError(self._frozen_message(self.standard))
+
+    def _refuse_unless_draft_standard(self) -> None:
+        """Writes that skip clean() (the ORM, scripts) meet the same rule, judged on the standards as stored:
+        the one the criterion is stored in and the one it is saved into (they differ when it is moved)."""
+        adding = self._state.adding or self.pk is None  # a copy (pk set to None) is inserted too
+        belongs = Q(pk=self.standard_id)
+        if not adding:
+            belongs |= Q(criteria=self.pk)
+        for standard in Standard.objects.filter(belongs).exclude(status=Standard.Status.DRAFT).distinct():
+            if adding and self._added_by_writer_of(standard):
+                continue
+            raise ValidationError(self._frozen_message(standard))
+
+    def _added_by_writer_of(self, standard: Standard) -> bool:
+        """Added through the very object that inserted `standard` already published or retired.
+
+        Such a standard is written together with its criteria, the way the data migration writes the default
+        one; a standard read back from the database (in another request, by other code) is frozen.
+        """
+        writer = self.standard if Criterion.standard.is_cached(self) else None
+        return writer is not None and writer.pk == standard.pk and getattr(writer, "_inserted_frozen", False)
+
+    @staticmethod
+    def _frozen_message(standard: Standard) -> str:
+        return _("The standard “%(standard)s” is %(status)s: its criteria cannot change.") % {
+            "standard": standard,
+            "status": standard.get_status_display().lower(),
+        }
 
 
 class Assessment(CachedChoiceLabels, models.Model):

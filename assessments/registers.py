@@ -5,11 +5,12 @@ from collections.abc import Iterable, Iterator
 from django.db.models import Case, Count, DecimalField, F, Q, QuerySet, Sum, Value, When
 from django.utils.translation import gettext_lazy as _
 
+from core.db import in_ids
 from core.excel import ITERATION_CHUNK, Column, choice_column, column, stream
 from core.templatetags.ui import user_label
 from vendors.registers import vendor_register_columns
 
-from .models import Answer, Assessment, Category, Finding, Standard
+from .models import Answer, Assessment, Category, Criterion, Finding, Standard
 from .scoring import CREDIT, Tally
 
 
@@ -18,7 +19,7 @@ def _latest_approved_by_vendor(vendor_ids: list[int]) -> dict[int, dict]:
     labels = {value: str(label) for value, label in Assessment.Result.choices}
     latest: dict[int, dict] = {}
     rows = (
-        Assessment.objects.filter(vendor_id__in=vendor_ids, status=Assessment.Status.APPROVED)
+        Assessment.objects.filter(in_ids("vendor_id", vendor_ids), status=Assessment.Status.APPROVED)
         .order_by("vendor_id", "-valid_until", "-pk")
         .values("vendor_id", "result", "score", "valid_until")
     )
@@ -63,7 +64,8 @@ def _earned():
 def category_scores(assessment_ids: list[int]) -> dict[int, dict[str, object]]:
     """{assessment id: {category: score}} from one aggregate query (same rule as scoring.score_answers)."""
     rows = (
-        Answer.objects.filter(assessment_id__in=assessment_ids)
+        Answer.objects.filter(in_ids("assessment_id", assessment_ids))
+        .filter(Criterion.applies_q(criterion="criterion", vendor="assessment__vendor"))
         .values("assessment_id", "criterion__category")
         .annotate(earned=_earned(), possible=Sum("criterion__weight", filter=Q(response__in=list(CREDIT))))
         .order_by()

@@ -21,6 +21,7 @@ from vendors.models import Vendor
 from . import excel
 from .models import Answer, Assessment, Criterion, Finding, Standard
 from .scoring import ScoreCard, score_answers
+from .selectors import applicable_criteria, questionnaire_answers
 
 Status = Assessment.Status
 EXPIRY_REMINDER = "assessment_expiry"
@@ -62,7 +63,7 @@ def standard_save(*, standard: Standard, user, reason: str = "", version: int | 
 
 def criterion_save(*, criterion: Criterion, user, reason: str = "", version: int | None = None) -> Criterion:
     require_compliance(user)
-    # Criterion.clean refuses frozen standards.
+    # Criterion.clean (and save, for writes that skip it) refuses frozen standards.
     return save_with_history(criterion, user=user, reason=reason, version=version)
 
 
@@ -120,10 +121,6 @@ def standard_publish(*, standard: Standard, user) -> Standard:
 
 
 # --- assessments ---------------------------------------------------------------------------------
-
-
-def applicable_criteria(standard: Standard, vendor: Vendor) -> list[Criterion]:
-    return [c for c in standard.criteria.order_by("position", "code") if c.applies_to(vendor)]
 
 
 def assessment_create(
@@ -191,6 +188,37 @@ def answer_save(*, answer: Answer, user, reason: str = "") -> Answer:
     return answer
 
 
+def assessment_add_missing_answers(*, assessment: Assessment, user) -> None:
+    """Store a blank answer for each criterion asked that has none yet; nothing once it cannot change.
+
+    The answers page is a formset of stored answers (its edit token is their newest version, evidence is
+    uploaded onto a row), so every question it shows needs a row: they are added here, when it is opened.
+    Not by a signal when the assessment is created: code creating an assessment and then its answers itself
+    (Answer.objects.create) would collide with the unique (assessment, criterion) constraint.
+    """
+    require_preparer(user)
+    with transaction.atomic():
+        current = (
+            Assessment.objects.select_for_update(of=("self",))
+            .select_related("vendor", "standard")
+            .get(pk=assessment.pk)
+        )
+        if not current.is_editable:
+            return
+        missing = [answer for answer in questionnaire_answers(current) if answer.pk is None]
+        if missing:
+            # Written as the system's, not the user's: opening the page answers nothing, and whoever answers
+            # may not review (preparers), which a reviewer merely looking at the page must not become. (An
+            # explicit None: otherwise simple-history takes the request's user.)
+            for answer in missing:
+                answer._history_user = None
+            bulk_create_with_history(
+                missing,
+                Answer,
+                default_change_reason=_("Blank answers added for the criteria the standard asks."),
+            )
+
+
 def _answer_versions(assessment: Assessment):
     return Answer.history.filter(assessment_id=assessment.pk)
 
@@ -234,7 +262,9 @@ def assessment_import_questionnaire(*, assessment: Assessment, user, file) -> Im
     new = changed = unchanged = 0
     with transaction.atomic():
         assessment = _locked_editable(assessment)  # a concurrent submit must not see answers change under it
-        for answer in assessment.answers.select_for_update().select_related("criterion"):
+        _require_no_answer_changed_since(assessment, excel.questionnaire_answers_version(file), user=user)
+        # Criteria asked but without a row yet (an assessment made outside assessment_create) get one here.
+        for answer in questionnaire_answers(assessment):
             if answer.criterion.code not in responses:
                 continue
             response, comment = responses[answer.criterion.code]
@@ -257,8 +287,38 @@ def assessment_import_questionnaire(*, assessment: Assessment, user, file) -> Im
     return ImportResult(filename, new, changed, unchanged)
 
 
+def _require_no_answer_changed_since(assessment: Assessment, downloaded: int | None, *, user) -> None:
+    """Refuse a workbook downloaded before someone else changed an answer: importing it would put the old
+    answers back (a lost update). The uploader's own changes since, and the system's, do not count."""
+    if downloaded is None:  # a workbook from before downloads carried the token
+        return
+    newer = (
+        _answer_versions(assessment)
+        .filter(history_id__gt=downloaded)
+        .exclude(history_user=None)
+        .exclude(history_user=user)
+        .select_related("history_user")
+        .order_by("-history_id")
+        .first()
+    )
+    if newer is not None:
+        raise ValidationError(
+            _(
+                "Answers of this assessment were changed by %(user)s at %(date)s, after this workbook was "
+                "downloaded: nothing was imported. Download the questionnaire again, copy the vendor's "
+                "answers into it, and upload that."
+            )
+            % {
+                "user": newer.history_user.get_full_name() or newer.history_user.username,
+                "date": date_format(timezone.localtime(newer.history_date), "Y-m-d H:i"),
+            },
+            code="edit_conflict",
+        )
+
+
 def assessment_score(assessment: Assessment, answers=None) -> ScoreCard:
-    answers = answers if answers is not None else assessment.answers.select_related("criterion")
+    """The score card of the criteria asked (answers to criteria that do not apply do not count)."""
+    answers = answers if answers is not None else questionnaire_answers(assessment)
     return score_answers(
         ((a.criterion, a.response) for a in answers),
         pass_score=assessment.standard.pass_score,
@@ -273,7 +333,7 @@ def submission_blockers(assessment: Assessment) -> list[str]:
             _("Only a draft or returned assessment can be submitted; this one is %(status)s.")
             % {"status": assessment.get_status_display().lower()}
         )
-    answers = list(assessment.answers.select_related("criterion").order_by("criterion__position"))
+    answers = questionnaire_answers(assessment)  # every criterion asked, with a row or not
     unanswered = [a.criterion.code for a in answers if not a.response]
     if unanswered:
         problems.append(_("Unanswered criteria: %(codes)s.") % {"codes": ", ".join(unanswered)})

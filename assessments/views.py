@@ -1,9 +1,11 @@
 from collections import OrderedDict
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import F
 from django.forms import modelformset_factory
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -20,7 +22,7 @@ from core.roles import COMPLIANCE, PROCUREMENT, RoleRequiredMixin, has_role
 from core.views import ServiceActionView, ServiceFormMixin
 from vendors.models import Vendor
 
-from . import excel, services
+from . import excel, selectors, services
 from .filters import AssessmentFilterSet, CriterionFilterSet, FindingFilterSet, StandardFilterSet
 from .forms import AnswerForm, CriterionForm, DecisionForm, FindingForm, StandardForm, UploadForm
 from .models import Answer, Assessment, Category, Criterion, Finding, Standard
@@ -64,12 +66,19 @@ class FindingListView(RoleRequiredMixin, FilterView):
     ).order_by("status", F("due_on").asc(nulls_last=True), "pk")
 
 
+VENDOR_ID = forms.IntegerField(min_value=1, max_value=2**63 - 1)  # a database id, whatever was posted
+
+
 class AssessmentCreateView(RoleRequiredMixin, View):
     roles = (PROCUREMENT,)
     http_method_names = ["post"]
 
     def post(self, request, *args, **kwargs):
-        vendor = get_object_or_404(Vendor, pk=request.POST.get("vendor") or 0)
+        try:
+            vendor_id = VENDOR_ID.clean(request.POST.get("vendor"))
+        except ValidationError as error:
+            raise Http404 from error
+        vendor = get_object_or_404(Vendor, pk=vendor_id)
         kind = request.POST.get("kind") or Assessment.Kind.INITIAL
         try:
             assessment = services.assessment_create(vendor=vendor, user=request.user, kind=kind)
@@ -104,9 +113,7 @@ class AssessmentDetailView(RoleRequiredMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         assessment, user = self.object, self.request.user
-        answers = list(
-            assessment.answers.select_related("criterion").order_by("criterion__position", "criterion__code")
-        )
+        answers = selectors.questionnaire_answers(assessment)
         card = services.assessment_score(assessment, answers)
         can_prepare = has_role(user, PROCUREMENT) and assessment.is_editable
         can_decide = has_role(user, COMPLIANCE) and assessment.status == Assessment.Status.SUBMITTED
@@ -139,9 +146,16 @@ class AnswersEditView(RoleRequiredMixin, FormView):
         )
         return super().dispatch(request, *args, **kwargs)
 
+    def get(self, request, *args, **kwargs):
+        services.assessment_add_missing_answers(assessment=self.assessment, user=request.user)
+        return super().get(request, *args, **kwargs)
+
     def get_form(self, form_class=None):
-        queryset = self.assessment.answers.select_related("criterion").order_by(
-            "criterion__position", "criterion__code"
+        asked = Criterion.applies_q(criterion="criterion", vendor="assessment__vendor")
+        queryset = (
+            self.assessment.answers.filter(asked)
+            .select_related("criterion")
+            .order_by("criterion__position", "criterion__code")
         )
         return AnswerFormSet(
             queryset=queryset,

@@ -18,7 +18,13 @@ from assessments.excel import (
     validate_workbook_upload,
 )
 from assessments.models import Answer, Assessment, Criterion, Standard
-from assessments.services import answer_save, assessment_create, current_standard
+from assessments.services import (
+    answer_save,
+    answers_version,
+    assessment_create,
+    assessment_import_questionnaire,
+    current_standard,
+)
 from core import validators
 from core.roles import PROCUREMENT
 from vendors.models import Vendor
@@ -131,6 +137,7 @@ def test_sheets_and_hidden_identification(assessment):
         "standard_id": standard.pk,
         "standard_name": standard.name,
         "standard_version": standard.version,
+        "answers_version": answers_version(assessment),
     }
     assert workbook.security.lockStructure
 
@@ -650,3 +657,44 @@ def test_a_damaged_workbook_is_refused(workbook_bytes, assessment):
 def test_vendor_fixture_applies_no_optional_criteria(assessment):
     vendor = Vendor.objects.get(pk=assessment.vendor_id)
     assert not (vendor.handles_data_abroad or vendor.has_system_access or vendor.handles_special_care_data)
+
+
+# --- lost updates: the workbook carries the answers' version it was downloaded at -------------------------
+
+
+def answer_in_the_browser(assessment: Assessment, code: str, response: str, user) -> None:
+    answer = assessment.answers.get(criterion__code=code)
+    answer.response = response
+    answer_save(answer=answer, user=user)
+
+
+def test_a_workbook_downloaded_before_someone_else_changed_an_answer_is_refused(assessment, preparer):
+    workbook = fill(download(assessment), {"HND-02": ("No", None), "BAS-01": ("Yes", None)})
+    colleague = UserFactory(username="colleague", first_name="Kenji", last_name="Sato", roles=[PROCUREMENT])
+    answer_in_the_browser(assessment, "HND-02", "yes", colleague)
+
+    with pytest.raises(ValidationError, match=r"changed by Kenji Sato at .*: nothing was imported"):
+        assessment_import_questionnaire(assessment=assessment, user=preparer, file=as_upload(workbook))
+
+    stored = dict(assessment.answers.values_list("criterion__code", "response"))
+    assert (stored["HND-02"], stored["BAS-01"]) == ("yes", "")
+
+
+def test_ones_own_changes_since_the_download_do_not_refuse_it(assessment, preparer):
+    workbook = fill(download(assessment), {"HND-02": ("No", None)})
+    answer_in_the_browser(assessment, "BAS-01", "yes", preparer)
+    assessment_import_questionnaire(assessment=assessment, user=preparer, file=as_upload(workbook))
+    # Uploading the same file again after a first import (e.g. to correct it) is not a conflict either.
+    assessment_import_questionnaire(assessment=assessment, user=preparer, file=as_upload(workbook))
+    assert assessment.answers.get(criterion__code="HND-02").response == "no"
+
+
+def test_a_workbook_made_before_it_carried_the_version_is_imported(assessment, preparer):
+    workbook = fill(download(assessment), {"HND-02": ("No", None)})
+    meta = workbook["_meta"]
+    for row in meta.iter_rows(max_col=2):
+        if row[0].value == "answers_version":
+            row[0].value = row[1].value = None
+    answer_in_the_browser(assessment, "BAS-01", "yes", UserFactory(roles=[PROCUREMENT]))
+    assessment_import_questionnaire(assessment=assessment, user=preparer, file=as_upload(workbook))
+    assert assessment.answers.get(criterion__code="HND-02").response == "no"

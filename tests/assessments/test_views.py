@@ -136,6 +136,7 @@ def test_the_list_filters_by_validity_ending_within_days(viewer_client):
     approved("Submitted, in 10", 10, status=S.SUBMITTED)
     assert set(listed(viewer_client, expiring_within=30)) == {"Ends today", "Ends in 30"}
     assert listed(viewer_client, expiring_within=0) == ["Ends today"]
+    assert listed(viewer_client, expiring_within=3_000_000) == []  # refused, not a date overflow
 
 
 def test_the_list_searches_vendor_names_and_kana(viewer_client):
@@ -821,6 +822,13 @@ def test_the_vendor_page_shows_the_latest_assessment_its_result_and_validity(
     assert f"valid until {latest.valid_until.isoformat()}" in html
     assert str(latest.score) in html and "Pass" in html
     assert latest.get_absolute_url() in html
+
+
+@pytest.mark.parametrize("vendor", ["", "abc", "-1", "99999999999999999999", "999999"])
+def test_preparing_an_assessment_for_no_such_vendor_is_not_found(procurement_client, vendor):
+    response = procurement_client.post(reverse("assessments:create"), {"vendor": vendor})
+    assert response.status_code == 404
+    assert not Assessment.objects.exists()
 
 
 def test_the_vendor_page_offers_procurement_to_prepare_an_assessment(procurement_client):
