@@ -22,3 +22,25 @@ def attachment(content, filename: str, *, content_type: str | None = None) -> Ht
         response = FileResponse(content, as_attachment=True, filename=filename, content_type=content_type)
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+# What an uploaded file is by content (core.validators.sniff_upload_type): its type and the extensions its
+# name may end in.
+UPLOAD_TYPES = {
+    "pdf": ("application/pdf", (".pdf",)),
+    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", (".docx",)),
+    "png": ("image/png", (".png",)),
+    "jpeg": ("image/jpeg", (".jpg", ".jpeg")),
+}
+
+
+def upload_download(file, filename: str, kind: str | None) -> HttpResponse:
+    """An uploaded file as a download, typed by its content (`kind`), not by the name it was uploaded with.
+
+    Uploads are accepted by content whatever their name; the saved copy is opened by its name's extension,
+    so a PDF uploaded as page.html is handed out as page.html.pdf. Anything else is plain bytes.
+    """
+    content_type, extensions = UPLOAD_TYPES.get(kind, ("application/octet-stream", ()))
+    if extensions and not filename.lower().endswith(extensions):
+        filename = f"{filename}{extensions[0]}"
+    return attachment(file, filename, content_type=content_type)

@@ -48,13 +48,11 @@ def validate_document(file) -> None:
             % {"size": filesizeformat(file.size), "limit": filesizeformat(limit)},
             code="too_large",
         )
-    kind = sniff_document_type(file)
-    if kind is None:
+    if sniff_document_type(file) is None:
         raise ValidationError(
             _("Only PDF or Word (.docx) documents are accepted; by its content, this file is neither."),
             code="type",
         )
-    _require_extension(file, kind)
 
 
 IMAGE_MAGIC = {"png": b"\x89PNG\r\n\x1a\n", "jpeg": b"\xff\xd8\xff"}
@@ -69,36 +67,21 @@ def validate_evidence(file) -> None:
             % {"size": filesizeformat(file.size), "limit": filesizeformat(limit)},
             code="too_large",
         )
-    position = file.tell() if hasattr(file, "tell") else 0
-    file.seek(0)
-    head = file.read(8)
-    file.seek(position)
-    kind = next((kind for kind, magic in IMAGE_MAGIC.items() if head.startswith(magic)), None)
-    kind = kind or sniff_document_type(file)
-    if kind is None:
+    if sniff_upload_type(file) is None:
         raise ValidationError(
             _("Evidence must be a PDF, Word (.docx), PNG or JPEG file; by its content, this is none."),
             code="type",
         )
-    _require_extension(file, kind)
 
 
-# A file is downloaded under its uploaded name, and the browser and the desktop open it by that name's
-# extension: a PDF named page.html would open as a web page. The name must say what the content is.
-EXTENSIONS = {"pdf": (".pdf",), "docx": (".docx",), "png": (".png",), "jpeg": (".jpg", ".jpeg")}
-
-
-def _require_extension(file, kind: str) -> None:
-    name = getattr(file, "name", None) or ""
-    if not name.lower().endswith(EXTENSIONS[kind]):
-        raise ValidationError(
-            _(
-                "By its content this file is a %(kind)s file, but its name “%(name)s” does not end in "
-                "%(extension)s: rename it and upload it again."
-            )
-            % {"kind": kind.upper(), "name": name.rsplit("/", 1)[-1][:100], "extension": EXTENSIONS[kind][0]},
-            code="extension",
-        )
+def sniff_upload_type(file) -> str | None:
+    """'pdf', 'docx', 'png', 'jpeg' or None, judged from the bytes."""
+    position = file.tell() if hasattr(file, "tell") else 0
+    file.seek(0)
+    head = file.read(8)
+    file.seek(position)
+    image = next((kind for kind, magic in IMAGE_MAGIC.items() if head.startswith(magic)), None)
+    return image or sniff_document_type(file)
 
 
 # --- Excel workbooks (questionnaires, bulk imports) ----------------------------------------------------

@@ -17,7 +17,7 @@ from django_filters.views import FilterView
 
 from .audit import AuditFilterSet, audit_register, audit_rows, audited_models
 from .audit import entries as audit_entries
-from .downloads import attachment
+from .downloads import attachment, upload_download
 from .edit_tokens import forget_opened, opened_version, remember_opened, token_key
 from .excel import RegisterFile, column, register_response, stream
 from .exports import ExportRefused, export_queue, export_view_for
@@ -28,6 +28,7 @@ from .models import RegisterExport, ReminderLog, UserProfile
 from .pagination import UncountedPaginator
 from .roles import AUDIT_ROLES, COMPLIANCE, RoleRequiredMixin, has_role
 from .services import profile_save
+from .validators import sniff_upload_type
 
 
 def choice_rank(field: str, choices) -> Case:
@@ -266,7 +267,8 @@ class ProtectedFileView(RoleRequiredMixin, DetailView):
         file = getattr(obj, self.file_field)
         if not file:
             raise Http404
-        return attachment(file.open("rb"), file.name.rsplit("/", 1)[-1])
+        handle = file.open("rb")
+        return upload_download(handle, file.name.rsplit("/", 1)[-1], sniff_upload_type(handle))
 
 
 class ServiceActionView(RoleRequiredMixin, SingleObjectMixin, View):
