@@ -201,6 +201,14 @@ class Vendor(CachedChoiceLabels, models.Model):
     def get_absolute_url(self):
         return reverse("vendors:detail", args=[self.pk])
 
+    def delete(self, *args, **kwargs):
+        # Refused before Django's deletion begins, so that the caller's transaction stays usable (a queryset
+        # delete is refused by vendors.signals instead, inside it).
+        problems = self.deletion_blockers()
+        if problems:
+            raise ValidationError(problems)
+        return super().delete(*args, **kwargs)
+
     @classmethod
     def from_db(cls, db, field_names, values):
         vendor = super().from_db(db, field_names, values)
@@ -238,6 +246,15 @@ class Vendor(CachedChoiceLabels, models.Model):
                 "“%(name)s” is re-entrusted (directly or further down) by this vendor: that would be a cycle."
             ) % {"name": parent.name}
         return None
+
+    def deletion_blockers(self) -> list[str]:
+        """Why this vendor may not be deleted (nothing ever approved is): empty when it may."""
+        problems = []
+        if self.history.filter(status=self.Status.APPROVED).exists():
+            problems.append(_("This vendor was approved at some point: terminate it instead of deleting it."))
+        if self.subcontractors.exists():
+            problems.append(_("This vendor has subcontractors: terminate it instead of deleting it."))
+        return problems
 
     def ancestors(self, *, start=None) -> list["Vendor"]:
         """The chain of re-entrusting vendors from `start` (default: the parent) up to the contractor."""

@@ -221,12 +221,7 @@ def vendor_change_status(*, vendor: Vendor, status: str, user, reason: str = "")
 
 
 def vendor_deletion_blockers(vendor: Vendor) -> list[str]:
-    problems = []
-    if vendor.history.filter(status=Status.APPROVED).exists():
-        problems.append(_("This vendor was approved at some point: terminate it instead of deleting it."))
-    if vendor.subcontractors.exists():
-        problems.append(_("This vendor has subcontractors: terminate it instead of deleting it."))
-    return problems
+    return vendor.deletion_blockers()
 
 
 def vendor_delete(*, vendor: Vendor, user, reason: str = "") -> None:

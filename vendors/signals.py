@@ -5,7 +5,7 @@ from django.db.models.signals import pre_delete, pre_save
 from django.dispatch import receiver
 
 from .models import Vendor
-from .services import apply_risk_tier, vendor_deletion_blockers
+from .services import apply_risk_tier
 
 
 @receiver(pre_save, sender=Vendor, dispatch_uid="vendors.keep_risk_tier_current")
@@ -25,6 +25,6 @@ def keep_risk_tier_current(sender, instance: Vendor, raw=False, update_fields=No
 
 @receiver(pre_delete, sender=Vendor, dispatch_uid="vendors.refuse_deleting_what_must_stay")
 def refuse_deleting_what_must_stay(sender, instance: Vendor, **kwargs):
-    problems = vendor_deletion_blockers(instance)
+    problems = instance.deletion_blockers()
     if problems:
         raise ValidationError(problems)
