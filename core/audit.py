@@ -70,7 +70,12 @@ class AuditFilterSet(django_filters.FilterSet):
 
     # Links written by hand or by other tools may use django-simple-history's and Django's own names: the
     # history_type field, change types as words, a model's label as Django spells it, or its bare name.
-    PARAMETER_ALIASES = {"history_type": "action", "date_from": "date_after", "date_to": "date_before"}
+    PARAMETER_ALIASES = {
+        "change_type": "action",
+        "history_type": "action",
+        "date_from": "date_after",
+        "date_to": "date_before",
+    }
     ACTION_WORDS = {"created": "+", "changed": "~", "deleted": "-"}
 
     def __init__(self, data=None, *args, **kwargs):

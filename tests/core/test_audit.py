@@ -234,9 +234,10 @@ def test_the_action_filter_keeps_one_kind_of_change(story, client_as, action, ex
         {"model": "contracts.ProtectionContract"},
         {"model": "protectioncontract"},
         {"history_type": "~"},
+        {"change_type": "changed"},
         {"action": "changed"},
     ],
-    ids=["django-label", "bare-name", "history-type", "action-word"],
+    ids=["django-label", "bare-name", "history-type", "change-type", "action-word"],
 )
 def test_filters_also_take_djangos_own_names(story, client_as, params):
     canonical = {"model": "contracts.protectioncontract"} if "model" in params else {"action": "~"}
