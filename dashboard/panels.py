@@ -8,6 +8,7 @@ from copy import copy
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
+from django.db.models import Count, Window
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -59,7 +60,10 @@ def _filtered(request, view_class, params: dict):
 def build_panel(request, spec: PanelSpec) -> Panel:
     rows = _filtered(request, spec.view, spec.params)
     url = reverse(spec.url_name) + (f"?{urlencode(spec.params, doseq=True)}" if spec.params else "")
-    return Panel(spec, url, rows.count(), list(rows[:PREVIEW_ROWS]))
+    # The count rides along with the previewed rows (a window over the whole filtered set, computed before
+    # the limit): one evaluation of the panel's conditions, some of which scan every approved vendor.
+    items = list(rows.annotate(panel_total=Window(Count("pk")))[:PREVIEW_ROWS])
+    return Panel(spec, url, items[0].panel_total if items else 0, items)
 
 
 def procurement_panels(user) -> list[PanelSpec]:
