@@ -61,22 +61,23 @@ class AuditFilterSet(django_filters.FilterSet):
         label=_("Date (from – to)"),
         widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}),
     )
-    action = django_filters.ChoiceFilter(
+    change_type = django_filters.ChoiceFilter(
         field_name="history_type", choices=list(ACTIONS.items()), label=_("Change type")
     )
     reason = django_filters.CharFilter(
         field_name="history_change_reason", lookup_expr="icontains", label=_("Reason contains")
     )
 
-    # Links written by hand or by other tools may use django-simple-history's and Django's own names: the
-    # history_type field, change types as words, a model's label as Django spells it, or its bare name.
+    # Links written by hand or by other tools may use other names: `action` (this filter's earlier name),
+    # django-simple-history's history_type, change types as words, a model's label as Django spells it, or its
+    # bare name.
     PARAMETER_ALIASES = {
-        "change_type": "action",
-        "history_type": "action",
+        "action": "change_type",
+        "history_type": "change_type",
         "date_from": "date_after",
         "date_to": "date_before",
     }
-    ACTION_WORDS = {"created": "+", "changed": "~", "deleted": "-"}
+    CHANGE_TYPE_WORDS = {"created": "+", "changed": "~", "deleted": "-"}
 
     def __init__(self, data=None, *args, **kwargs):
         super().__init__(self._normalised(data) if data is not None else None, *args, **kwargs)
@@ -87,8 +88,8 @@ class AuditFilterSet(django_filters.FilterSet):
         for alias, name in cls.PARAMETER_ALIASES.items():
             if alias in data and name not in data:
                 data.setlist(name, data.pop(alias))
-        if data.get("action"):
-            data["action"] = cls.ACTION_WORDS.get(data["action"].lower(), data["action"])
+        if data.get("change_type"):
+            data["change_type"] = cls.CHANGE_TYPE_WORDS.get(data["change_type"].lower(), data["change_type"])
         if data.get("model"):
             model = data["model"].lower()
             labels = [label for label in audited_models() if label == model or label.endswith(f".{model}")]
