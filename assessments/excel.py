@@ -23,11 +23,10 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from core.history import latest_version
 from core.validators import validate_workbook_upload
 
 from .models import Answer, Assessment
-from .selectors import applicable_criteria, questionnaire_answers
+from .selectors import answers_version, applicable_criteria, questionnaire_answers
 
 FORMAT_VERSION = 1
 INSTRUCTIONS, QUESTIONNAIRE, META = "Instructions", "Questionnaire", "_meta"
@@ -251,9 +250,8 @@ def _write_meta(ws, assessment: Assessment) -> None:
     for row, (key, value) in enumerate(zip(META_KEYS, values, strict=True), start=1):
         _put(ws, row, 1, key)
         _put(ws, row, 2, value)
-    answers_version = latest_version(Answer.history.filter(assessment_id=assessment.pk))
     _put(ws, len(META_KEYS) + 1, 1, ANSWERS_VERSION)
-    _put(ws, len(META_KEYS) + 1, 2, answers_version)
+    _put(ws, len(META_KEYS) + 1, 2, answers_version(assessment))
     ws.sheet_state = "veryHidden"
     _protect(ws)
 
@@ -314,15 +312,18 @@ def _is_formula(cell) -> bool:
     return cell.data_type == "f"
 
 
-def _read_meta(ws, assessment: Assessment) -> list[Problem]:
-    problems = []
+def _meta_values(ws) -> dict[str, tuple[int, str]]:
+    """{key: (row, value)} of the identification sheet; a value that is a formula is not read."""
     found = {}
     for row, cells in enumerate(ws.iter_rows(min_row=1, max_row=len(META_KEYS) + 10, max_col=2), start=1):
-        if len(cells) < 2:
-            continue
-        key = _text(cells[0])
-        if key in META_KEYS and not _is_formula(cells[1]):
-            found[key] = (row, _text(cells[1]))
+        if len(cells) == 2 and not _is_formula(cells[1]):
+            found[_text(cells[0])] = (row, _text(cells[1]))
+    return found
+
+
+def _read_meta(ws, assessment: Assessment) -> list[Problem]:
+    problems = []
+    found = {key: value for key, value in _meta_values(ws).items() if key in META_KEYS}
     standard = assessment.standard
     expected = {
         "format_version": str(FORMAT_VERSION),
@@ -505,12 +506,11 @@ def questionnaire_answers_version(file) -> int | None:
     file.seek(0)
     workbook = load_workbook(file, read_only=True, data_only=False, keep_links=False)
     try:
-        rows = workbook[META].iter_rows(min_row=1, max_row=len(META_KEYS) + 10, max_col=2)
-        for cells in rows:
-            if len(cells) == 2 and _text(cells[0]) == ANSWERS_VERSION and not _is_formula(cells[1]):
-                value = _text(cells[1])
-                return int(value) if value.isdigit() else 0  # garbled: matches no version, as a form token
-        return None
+        found = _meta_values(workbook[META]).get(ANSWERS_VERSION)
+        if found is None:
+            return None
+        value = found[1]
+        return int(value) if value.isdigit() else 0  # garbled: matches no version, as a form token
     finally:
         workbook.close()
         file.seek(0)

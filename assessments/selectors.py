@@ -1,5 +1,7 @@
-"""Reads that need care: which criteria are asked of a vendor, and an assessment's questionnaire."""
+"""Reads that need care: which criteria are asked of a vendor, an assessment's questionnaire, and the edit
+token of its answers."""
 
+from core.history import latest_version
 from vendors.models import Vendor
 
 from .models import Answer, Assessment, Criterion, Standard
@@ -28,3 +30,14 @@ def questionnaire_answers(assessment: Assessment) -> list[Answer]:
         answer.criterion = criterion  # already loaded: no query per answer
         answers.append(answer)
     return answers
+
+
+def answer_versions(assessment: Assessment):
+    """Every version of the assessment's answers (a historical queryset)."""
+    return Answer.history.filter(assessment_id=assessment.pk)
+
+
+def answers_version(assessment: Assessment) -> int:
+    """The edit token of an assessment's answers (its questionnaire page, a downloaded workbook): the newest
+    version of any of them."""
+    return latest_version(answer_versions(assessment))

@@ -13,7 +13,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
-from core.history import latest_version, require_unchanged, save_with_history
+from core.history import require_unchanged, save_with_history
 from core.reminders import Reminder, not_fully_sent, reminder_source, run_reminders
 from core.roles import COMPLIANCE, PROCUREMENT, active_users_with_role, has_role
 from vendors.models import Vendor
@@ -21,7 +21,7 @@ from vendors.models import Vendor
 from . import excel
 from .models import Answer, Assessment, Criterion, Finding, Standard
 from .scoring import ScoreCard, score_answers
-from .selectors import applicable_criteria, questionnaire_answers
+from .selectors import answer_versions, applicable_criteria, questionnaire_answers
 
 Status = Assessment.Status
 EXPIRY_REMINDER = "assessment_expiry"
@@ -219,27 +219,19 @@ def assessment_add_missing_answers(*, assessment: Assessment, user) -> None:
             )
 
 
-def _answer_versions(assessment: Assessment):
-    return Answer.history.filter(assessment_id=assessment.pk)
-
-
-def answers_version(assessment: Assessment) -> int:
-    """The edit token of an assessment's questionnaire page: the newest version of any of its answers."""
-    return latest_version(_answer_versions(assessment))
-
-
 def answers_save(*, assessment: Assessment, answers: list[Answer], user, version: int | None = None) -> None:
     """Save the answers changed on the questionnaire page, all or none.
 
-    `version` is the page's answers_version() when it was opened: if an answer was saved since (by someone
-    else on the page, or a questionnaire import), every answer on the page may be stale, so none is saved.
+    `version` is the page's selectors.answers_version() when it was opened: if an answer was saved since (by
+    someone else on the page, or a questionnaire import), every answer on the page may be stale, so none is
+    saved.
     """
     require_preparer(user)
     if not answers:  # the page as stored (answers are compared with their stored values): nothing to lose
         return
     with transaction.atomic():
         _locked_editable(assessment)
-        require_unchanged(assessment, version, history=_answer_versions(assessment))
+        require_unchanged(assessment, version, history=answer_versions(assessment))
         for answer in answers:
             answer_save(answer=answer, user=user)
 
@@ -293,7 +285,7 @@ def _require_no_answer_changed_since(assessment: Assessment, downloaded: int | N
     if downloaded is None:  # a workbook from before downloads carried the token
         return
     newer = (
-        _answer_versions(assessment)
+        answer_versions(assessment)
         .filter(history_id__gt=downloaded)
         .exclude(history_user=None)
         .exclude(history_user=user)

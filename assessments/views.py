@@ -151,9 +151,9 @@ class AnswersEditView(RoleRequiredMixin, FormView):
         return super().get(request, *args, **kwargs)
 
     def get_form(self, form_class=None):
-        asked = Criterion.applies_q(criterion="criterion", vendor="assessment__vendor")
+        asked = Criterion.conditions_met_by(self.assessment.vendor)
         queryset = (
-            self.assessment.answers.filter(asked)
+            self.assessment.answers.filter(criterion__applies_when__in=asked)
             .select_related("criterion")
             .order_by("criterion__position", "criterion__code")
         )
@@ -180,7 +180,7 @@ class AnswersEditView(RoleRequiredMixin, FormView):
             if self.request.method == "POST":
                 kwargs["version"] = self.submitted_version()
             else:
-                kwargs["version"] = services.answers_version(self.assessment)
+                kwargs["version"] = selectors.answers_version(self.assessment)
                 remember_opened(self.request.session, self.token_key, kwargs["version"])
         return super().get_context_data(
             assessment=self.assessment, formset=kwargs.get("form") or self.get_form(), **kwargs

@@ -2,7 +2,7 @@
 
 from django.db.models.fields.files import FieldFile
 
-from assessments.services import answers_version
+from assessments.selectors import answers_version
 from core.history import latest_version
 
 

@@ -18,9 +18,9 @@ from assessments.excel import (
     validate_workbook_upload,
 )
 from assessments.models import Answer, Assessment, Criterion, Standard
+from assessments.selectors import answers_version
 from assessments.services import (
     answer_save,
-    answers_version,
     assessment_create,
     assessment_import_questionnaire,
     current_standard,
@@ -698,3 +698,16 @@ def test_a_workbook_made_before_it_carried_the_version_is_imported(assessment, p
     answer_in_the_browser(assessment, "BAS-01", "yes", UserFactory(roles=[PROCUREMENT]))
     assessment_import_questionnaire(assessment=assessment, user=preparer, file=as_upload(workbook))
     assert assessment.answers.get(criterion__code="HND-02").response == "no"
+
+
+def test_a_workbook_with_a_garbled_version_is_refused_once_someone_else_changed_an_answer(
+    assessment, preparer
+):
+    workbook = fill(download(assessment), {"HND-02": ("No", None)})
+    for row in workbook["_meta"].iter_rows(max_col=2):
+        if row[0].value == "answers_version":
+            row[1].value = "not a number"
+    answer_in_the_browser(assessment, "BAS-01", "yes", UserFactory(roles=[PROCUREMENT]))
+    with pytest.raises(ValidationError, match="nothing was imported"):
+        assessment_import_questionnaire(assessment=assessment, user=preparer, file=as_upload(workbook))
+    assert assessment.answers.get(criterion__code="HND-02").response == ""

@@ -6,7 +6,8 @@ from django.urls import reverse
 from django.utils import formats, timezone
 
 from assessments.models import Assessment, Finding, Standard
-from assessments.services import answers_version, assessment_create
+from assessments.selectors import answers_version
+from assessments.services import assessment_create
 from contracts.models import Clause, ProtectionContract
 from contracts.services import contract_save
 from core.history import latest_version, record_history
