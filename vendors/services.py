@@ -220,17 +220,10 @@ def vendor_change_status(*, vendor: Vendor, status: str, user, reason: str = "")
     return vendor
 
 
-def vendor_deletion_blockers(vendor: Vendor) -> list[str]:
-    return vendor.deletion_blockers()
-
-
 def vendor_delete(*, vendor: Vendor, user, reason: str = "") -> None:
     """Delete a vendor entered by mistake; anything ever approved or re-entrusting stays and is terminated."""
     require_editor(user)
-    with transaction.atomic():
-        problems = vendor_deletion_blockers(vendor)
-        if problems:
-            raise ValidationError(problems)
+    with transaction.atomic():  # Vendor.delete() refuses (rolling the contacts back) what must stay
         parent_id = vendor.parent_id
         for contact in vendor.contacts.all():
             delete_with_history(contact, user=user, reason=_("Vendor deleted."))

@@ -74,7 +74,7 @@ class VendorDetailView(RoleRequiredMixin, DetailView):
             panels=rendered_panels(vendor, user),
             warnings=vendor_warnings(vendor),
             can_edit=has_role(user, PROCUREMENT),
-            can_delete=has_role(user, PROCUREMENT) and not services.vendor_deletion_blockers(vendor),
+            can_delete=has_role(user, PROCUREMENT) and not vendor.deletion_blockers(),
             can_change_status=has_role(user, PROCUREMENT, COMPLIANCE),
         )
         return context
@@ -170,7 +170,7 @@ class VendorDeleteView(RoleRequiredMixin, FormView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            vendor=self.vendor, blockers=services.vendor_deletion_blockers(self.vendor), **kwargs
+            vendor=self.vendor, blockers=self.vendor.deletion_blockers(), **kwargs
         )
 
     def form_valid(self, form):

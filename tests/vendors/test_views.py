@@ -304,6 +304,7 @@ def test_a_vendor_that_was_ever_approved_cannot_be_deleted(
     vendor_change_status(vendor=vendor, status=S.UNDER_REVIEW, user=procurement_user)
     vendor_change_status(vendor=vendor, status=S.APPROVED, user=compliance_user)
     vendor_change_status(vendor=vendor, status=S.SUSPENDED, user=compliance_user)
+    contact = ContactFactory(vendor=vendor)
     response = procurement_client.post(reverse("vendors:delete", args=[vendor.pk]), {"reason": "Try."})
     assert response.status_code == 200
     assert (
@@ -311,6 +312,7 @@ def test_a_vendor_that_was_ever_approved_cannot_be_deleted(
         in response.content.decode()
     )
     assert Vendor.objects.filter(pk=vendor.pk).exists()
+    assert Contact.objects.filter(pk=contact.pk).exists()  # nothing of the refused deletion stays done
 
 
 def test_a_vendor_with_subcontractors_cannot_be_deleted(procurement_client, procurement_user):
