@@ -17,8 +17,8 @@ def token_key(instance: Model) -> str:
 
 
 def remember_opened(session, key: str, version: int) -> None:
-    opened = {name: value for name, value in session.get(SESSION_KEY, {}).items() if name != key}
-    opened[key] = version
+    opened = _without(session.get(SESSION_KEY, {}), key)
+    opened[key] = version  # the newest last: the oldest are the first forgotten
     session[SESSION_KEY] = dict(list(opened.items())[-REMEMBERED:])
 
 
@@ -28,6 +28,9 @@ def opened_version(session, key: str) -> int | None:
 
 def forget_opened(session, key: str) -> None:
     """After a save: the next post starts from what the user saw when they open the form again."""
-    opened = session.get(SESSION_KEY, {})
-    if key in opened:
-        session[SESSION_KEY] = {name: value for name, value in opened.items() if name != key}
+    if key in session.get(SESSION_KEY, {}):
+        session[SESSION_KEY] = _without(session[SESSION_KEY], key)
+
+
+def _without(opened: dict, key: str) -> dict:
+    return {name: version for name, version in opened.items() if name != key}
